@@ -1,0 +1,66 @@
+# cloudapi: build the C core for Lua 5.4 and LuaJIT from the same sources,
+# test, demo, install. `make help` lists the targets.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
+LIBS     = $(shell pkg-config --libs libcrypto libcurl 2>/dev/null || echo -lcrypto -lcurl) -lm -lpthread
+SRCS     = csrc/crypto.c csrc/canon.c csrc/sign_rpc.c csrc/sign_sdk.c csrc/http.c csrc/core.c
+HDRS     = $(wildcard csrc/*.h)
+LUA54_INC  ?= /usr/include/lua5.4
+LUAJIT_INC ?= /usr/include/luajit-2.1
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LUA_PATH_DEV = $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
+export LUA_PATH := $(LUA_PATH_DEV)
+
+.PHONY: all build deps test test-c test-lua54 test-luajit test-valgrind demo install clean help
+
+all: build
+
+help:
+	@echo "make demo     run examples/quickstart.lua against the local emulator"
+	@echo "make test     build, C tests under ASan/UBSan, busted on Lua 5.4 and LuaJIT, valgrind"
+	@echo "make build    build/5.4/cloudapi/core.so and build/jit/cloudapi/core.so"
+	@echo "make install  luarocks make (installs for the default Lua)"
+
+deps:
+	@scripts/install-deps
+
+build: build/5.4/cloudapi/core.so build/jit/cloudapi/core.so
+
+build/5.4/cloudapi/core.so: $(SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -I$(LUA54_INC) -o $@ $(SRCS) $(LIBS)
+
+build/jit/cloudapi/core.so: $(SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -I$(LUAJIT_INC) -o $@ $(SRCS) $(LIBS)
+
+# The C core's own tests, without Lua, under AddressSanitizer + UBSan.
+build/test_core: spec/c/test_core.c $(SRCS) $(HDRS)
+	@mkdir -p build
+	$(CC) $(WARN) -O1 -g $(SAN) -Icsrc -o $@ spec/c/test_core.c $(filter-out csrc/core.c,$(SRCS)) $(LIBS)
+
+test-c: build/test_core
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test_core
+
+test-lua54: build/5.4/cloudapi/core.so
+	spec/run lua5.4
+
+test-luajit: build/jit/cloudapi/core.so
+	spec/run luajit
+
+test-valgrind: build/5.4/cloudapi/core.so
+	spec/run lua5.4 --valgrind
+
+test: deps build test-c test-lua54 test-luajit test-valgrind
+
+demo: deps build/5.4/cloudapi/core.so
+	@examples/run-demo
+
+install:
+	luarocks make cloudapi-scm-1.rockspec
+
+clean:
+	rm -rf build

@@ -1,0 +1,45 @@
+rockspec_format = "3.0"
+package = "cloudapi"
+version = "scm-1"
+source = {
+  url = "git+file:///dev/null", -- installed from a checkout with `luarocks make`
+}
+description = {
+  summary = "Call Alibaba Cloud RPC and Huawei Cloud REST APIs from Lua",
+  detailed = [[
+A C core (OpenSSL, libcurl) canonicalizes, signs and sends; a thin Lua layer
+builds requests from plain tables and decodes responses into plain tables.
+]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.1",
+  "lua-cjson",
+}
+external_dependencies = {
+  OPENSSL = { header = "openssl/evp.h" },
+  CURL = { header = "curl/curl.h" },
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["cloudapi.core"] = {
+      sources = { "csrc/crypto.c", "csrc/canon.c", "csrc/sign_rpc.c", "csrc/sign_sdk.c",
+                  "csrc/http.c", "csrc/core.c" },
+      defines = { "_POSIX_C_SOURCE=200809L" },
+      libraries = { "crypto", "curl", "m", "pthread" },
+      incdirs = { "$(OPENSSL_INCDIR)", "$(CURL_INCDIR)" },
+      libdirs = { "$(OPENSSL_LIBDIR)", "$(CURL_LIBDIR)" },
+    },
+    ["cloudapi"] = "lua/cloudapi/init.lua",
+    ["cloudapi.aliyun"] = "lua/cloudapi/aliyun.lua",
+    ["cloudapi.credentials"] = "lua/cloudapi/credentials.lua",
+    ["cloudapi.decode"] = "lua/cloudapi/decode.lua",
+    ["cloudapi.endpoints"] = "lua/cloudapi/endpoints.lua",
+    ["cloudapi.errors"] = "lua/cloudapi/errors.lua",
+    ["cloudapi.json"] = "lua/cloudapi/json.lua",
+    ["cloudapi.params"] = "lua/cloudapi/params.lua",
+    ["cloudapi.retry"] = "lua/cloudapi/retry.lua",
+    ["cloudapi.transport.curl"] = "lua/cloudapi/transport/curl.lua",
+  },
+}

@@ -1,0 +1,33 @@
+/* Canonicalization shared by every signature family: RFC 3986 percent-
+ * encoding, byte-order sorting of key/value pairs, canonical query and URI. */
+#ifndef CLOUDAPI_CANON_H
+#define CLOUDAPI_CANON_H
+
+#include <stddef.h>
+#include "buf.h"
+
+typedef struct {
+    const char *k, *v;
+    size_t kl, vl;
+} ca_pair;
+
+/* Leaves only A-Z a-z 0-9 - _ . ~ as is; every other byte becomes %XX
+ * (uppercase hex), so space is %20 and each UTF-8 byte is encoded. */
+void ca_percent_encode(ca_buf *b, const char *s, size_t n);
+
+/* Sort by raw key bytes, then (for repeated keys) by raw value bytes. */
+void ca_sort_pairs(ca_pair *p, size_t n);
+
+/* enc(k)=enc(v) joined with '&'; pairs must already be sorted. */
+void ca_canonical_query(ca_buf *b, const ca_pair *p, size_t n);
+
+/* Decode %XX escapes of s (a path on the wire); an invalid escape is kept
+ * literally. Returns 0, or -1 when the decoded bytes contain a '/' or NUL
+ * that would change the segment structure. */
+int ca_percent_decode(ca_buf *b, const char *s, size_t n);
+
+/* Canonical URI for REST signing: each '/'-separated segment of the wire
+ * path decoded then re-encoded; always ends with '/'. Returns 0 or -1. */
+int ca_canonical_uri(ca_buf *b, const char *path, size_t n);
+
+#endif

@@ -1,0 +1,549 @@
+/* luaopen_cloudapi_core: the Lua-facing functions, nothing else. Every
+ * function shares one per-lua_State box (upvalue 1) holding reusable
+ * buffers, OpenSSL contexts and the nonce pool: no process-global mutable
+ * state, and nothing allocated per call in the hot path. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "compat.h"
+#include "crypto.h"
+#include "canon.h"
+#include "http.h"
+#include "sign.h"
+
+#define STATE_MT "cloudapi.core.state"
+#define SESSION_MT "cloudapi.core.http_session"
+#define NBUF 3
+#define KEEP_BYTES (1 << 16) /* shrink buffers that grew past this */
+
+typedef struct {
+    ca_crypto crypto;
+    ca_buf b[NBUF];
+    ca_pair *pairs;
+    size_t pairs_cap;
+    const char **lines;
+    size_t lines_cap;
+    int open;
+} ca_state;
+
+static ca_state *state_of(lua_State *L) {
+    return (ca_state *)lua_touserdata(L, lua_upvalueindex(1));
+}
+
+static void state_release(ca_state *s) {
+    int i;
+    for (i = 0; i < NBUF; i++) ca_buf_free(&s->b[i]);
+    free(s->pairs);
+    s->pairs = NULL;
+    s->pairs_cap = 0;
+    free((void *)s->lines);
+    s->lines = NULL;
+    s->lines_cap = 0;
+    if (s->open) ca_crypto_close(&s->crypto);
+    s->open = 0;
+}
+
+static int state_gc(lua_State *L) {
+    ca_state *s = (ca_state *)luaL_checkudata(L, 1, STATE_MT);
+    state_release(s);
+    return 0;
+}
+
+/* Start of every call: empty buffers, big ones given back. */
+static ca_state *begin(lua_State *L) {
+    ca_state *s = state_of(L);
+    int i;
+    for (i = 0; i < NBUF; i++) {
+        if (s->b[i].cap > KEEP_BYTES) ca_buf_free(&s->b[i]);
+        ca_buf_reset(&s->b[i]);
+    }
+    return s;
+}
+
+static ca_pair *reserve_pairs(lua_State *L, ca_state *s, size_t n) {
+    if (n > s->pairs_cap) {
+        size_t cap = n < 32 ? 32 : n;
+        ca_pair *p = (ca_pair *)realloc(s->pairs, cap * sizeof *p);
+        if (p == NULL) { luaL_error(L, "out of memory"); return NULL; }
+        s->pairs = p;
+        s->pairs_cap = cap;
+    }
+    return s->pairs;
+}
+
+static void push_buf(lua_State *L, ca_buf *b) {
+    if (b->failed) luaL_error(L, "out of memory");
+    lua_pushlstring(L, b->p ? b->p : "", b->len);
+}
+
+static const char *check_lstr(lua_State *L, int idx, size_t *len, const char *what) {
+    const char *s = lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, len) : NULL;
+    if (s == NULL) luaL_error(L, "%s must be a string, got %s", what, luaL_typename(L, idx));
+    return s;
+}
+
+/* Read a table of string -> string (or -> array of strings, for repeated
+ * query keys) at idx into s->pairs. Raw access only: no metamethod runs. */
+static size_t read_pairs(lua_State *L, ca_state *s, int idx, const char *what, size_t n0) {
+    size_t n = n0;
+    idx = idx < 0 ? lua_gettop(L) + idx + 1 : idx;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        size_t kl, vl;
+        const char *k;
+        if (lua_type(L, -2) != LUA_TSTRING)
+            luaL_error(L, "%s: keys must be strings, got %s", what, luaL_typename(L, -2));
+        k = lua_tolstring(L, -2, &kl);
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            size_t i, m = ca_rawlen(L, -1);
+            for (i = 1; i <= m; i++) {
+                const char *v;
+                lua_rawgeti(L, -1, (int)i);
+                if (lua_type(L, -1) != LUA_TSTRING)
+                    luaL_error(L, "%s: value %d of '%s' must be a string", what, (int)i, k);
+                v = lua_tolstring(L, -1, &vl);
+                lua_pop(L, 1); /* still referenced by the table */
+                reserve_pairs(L, s, n + 1);
+                s->pairs[n].k = k; s->pairs[n].kl = kl;
+                s->pairs[n].v = v; s->pairs[n].vl = vl;
+                n++;
+            }
+        } else {
+            if (lua_type(L, -1) != LUA_TSTRING)
+                luaL_error(L, "%s: value of '%s' must be a string, got %s", what, k, luaL_typename(L, -1));
+            reserve_pairs(L, s, n + 1);
+            s->pairs[n].k = k; s->pairs[n].kl = kl;
+            s->pairs[n].v = lua_tolstring(L, -1, &vl); s->pairs[n].vl = vl;
+            n++;
+        }
+        lua_pop(L, 1);
+    }
+    return n - n0;
+}
+
+/* encode(s): RFC 3986 percent-encoding */
+static int l_encode(lua_State *L) {
+    size_t n;
+    const char *str = check_lstr(L, 1, &n, "argument");
+    ca_state *s = begin(L);
+    ca_percent_encode(&s->b[0], str, n);
+    push_buf(L, &s->b[0]);
+    return 1;
+}
+
+/* canonical_query(t): sorted enc(k)=enc(v) joined by '&' */
+static int l_canonical_query(lua_State *L) {
+    ca_state *s = begin(L);
+    size_t n = read_pairs(L, s, 1, "query", 0);
+    ca_sort_pairs(s->pairs, n);
+    ca_canonical_query(&s->b[0], s->pairs, n);
+    push_buf(L, &s->b[0]);
+    return 1;
+}
+
+/* rpc_sign(method, params, secret) -> signature, canonical_query, string_to_sign */
+static int l_rpc_sign(lua_State *L) {
+    size_t ml, sl, n;
+    const char *method = check_lstr(L, 1, &ml, "method");
+    const char *secret;
+    ca_state *s;
+    char msg[256];
+    secret = check_lstr(L, 3, &sl, "secret");
+    s = begin(L);
+    n = read_pairs(L, s, 2, "params", 0);
+    if (ca_rpc_sign(&s->crypto, method, s->pairs, n, secret, sl, &s->b[0], &s->b[1], &s->b[2]) != 0) {
+        ca_crypto_error(msg, sizeof msg, "RPC signing");
+        return luaL_error(L, "%s", msg);
+    }
+    push_buf(L, &s->b[2]);
+    push_buf(L, &s->b[0]);
+    push_buf(L, &s->b[1]);
+    return 3;
+}
+
+static const char *opt_field(lua_State *L, int t, const char *name, size_t *len) {
+    const char *v = NULL;
+    lua_getfield(L, t, name);
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "field '%s' must be a string", name);
+        v = lua_tolstring(L, -1, len);
+    }
+    lua_pop(L, 1); /* the table keeps the string alive */
+    return v;
+}
+
+static const char *req_field(lua_State *L, int t, const char *name, size_t *len) {
+    size_t dummy;
+    const char *v = opt_field(L, t, name, len ? len : &dummy);
+    if (v == NULL) luaL_error(L, "field '%s' is required", name);
+    return v;
+}
+
+/* sdk_sign{method, path, query, headers, body | payload_hash, ak, sk, date,
+ *          algorithm, region, service} -> authorization, canonical_request, canonical_query */
+static int l_sdk_sign(lua_State *L) {
+    ca_sdk_req r;
+    ca_state *s;
+    size_t nq, nh, alen;
+    const char *alg, *err;
+    memset(&r, 0, sizeof r);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    r.method = req_field(L, 1, "method", NULL);
+    r.path = req_field(L, 1, "path", &r.path_len);
+    r.ak = req_field(L, 1, "ak", &r.ak_len);
+    r.sk = req_field(L, 1, "sk", &r.sk_len);
+    r.date = req_field(L, 1, "date", NULL);
+    r.body = opt_field(L, 1, "body", &r.body_len);
+    r.payload_hash = opt_field(L, 1, "payload_hash", &alen);
+    alg = opt_field(L, 1, "algorithm", &alen);
+    r.region = opt_field(L, 1, "region", &alen);
+    r.service = opt_field(L, 1, "service", &alen);
+    if (alg == NULL || strcmp(alg, "SDK-HMAC-SHA256") == 0) r.v11 = 0;
+    else if (strcmp(alg, "V11-HMAC-SHA256") == 0) r.v11 = 1;
+    else return luaL_error(L, "unknown algorithm '%s'", alg);
+
+    s = begin(L);
+    lua_getfield(L, 1, "query");
+    lua_getfield(L, 1, "headers");
+    nq = lua_isnil(L, -2) ? 0 : read_pairs(L, s, -2, "query", 0);
+    /* Headers follow the query pairs in the same array; take pointers only
+     * after both are read, since growing the array may move it. */
+    nh = lua_isnil(L, -1) ? 0 : read_pairs(L, s, -1, "headers", nq);
+    r.query = s->pairs;
+    r.nquery = nq;
+    r.headers = s->pairs + nq;
+    r.nheaders = nh;
+    err = ca_sdk_sign(&s->crypto, &r, &s->b[0], &s->b[1], &s->b[2]);
+    if (err) return luaL_error(L, "%s", err);
+    push_buf(L, &s->b[2]);
+    push_buf(L, &s->b[0]);
+    push_buf(L, &s->b[1]);
+    return 3;
+}
+
+static int hmac(lua_State *L, ca_digest d) {
+    size_t kl, ml, outlen = 0;
+    const char *key = check_lstr(L, 1, &kl, "key");
+    const char *msg = check_lstr(L, 2, &ml, "message");
+    unsigned char out[CA_SHA256_LEN];
+    char err[256];
+    ca_state *s = begin(L);
+    if (ca_hmac(&s->crypto, d, key, kl, msg, ml, out, &outlen) != 0) {
+        ca_crypto_error(err, sizeof err, "HMAC");
+        return luaL_error(L, "%s", err);
+    }
+    lua_pushlstring(L, (const char *)out, outlen);
+    return 1;
+}
+static int l_hmac_sha1(lua_State *L) { return hmac(L, CA_SHA1); }
+static int l_hmac_sha256(lua_State *L) { return hmac(L, CA_SHA256); }
+
+static int l_sha256_hex(lua_State *L) {
+    size_t n;
+    const char *msg = check_lstr(L, 1, &n, "message");
+    unsigned char out[CA_SHA256_LEN];
+    char err[256];
+    ca_state *s = begin(L);
+    if (ca_sha256(&s->crypto, msg, n, out) != 0) {
+        ca_crypto_error(err, sizeof err, "SHA-256");
+        return luaL_error(L, "%s", err);
+    }
+    ca_hex(&s->b[0], out, sizeof out);
+    push_buf(L, &s->b[0]);
+    return 1;
+}
+
+static int l_hex(lua_State *L) {
+    size_t n;
+    const char *str = check_lstr(L, 1, &n, "argument");
+    ca_state *s = begin(L);
+    ca_hex(&s->b[0], (const unsigned char *)str, n);
+    push_buf(L, &s->b[0]);
+    return 1;
+}
+
+static int l_base64(lua_State *L) {
+    size_t n;
+    const char *str = check_lstr(L, 1, &n, "argument");
+    ca_state *s = begin(L);
+    if (n > (size_t)INT32_MAX / 2) return luaL_error(L, "argument too large");
+    ca_base64(&s->b[0], (const unsigned char *)str, n);
+    push_buf(L, &s->b[0]);
+    return 1;
+}
+
+/* nonce() -> 32 lowercase hex chars: 128 bits from the buffered pool */
+static int l_nonce(lua_State *L) {
+    unsigned char r[16];
+    char hex[33], err[256];
+    static const char digits[] = "0123456789abcdef";
+    int i;
+    ca_state *s = state_of(L);
+    if (ca_random(&s->crypto, r, sizeof r) != 0) {
+        ca_crypto_error(err, sizeof err, "RAND_bytes");
+        return luaL_error(L, "%s", err);
+    }
+    for (i = 0; i < 16; i++) {
+        hex[2 * i] = digits[r[i] >> 4];
+        hex[2 * i + 1] = digits[r[i] & 15];
+    }
+    lua_pushlstring(L, hex, 32);
+    return 1;
+}
+
+static double wall_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int push_time(lua_State *L, const char *fmt) {
+    double t = luaL_optnumber(L, 1, wall_now());
+    time_t tt;
+    struct tm tm;
+    char out[64];
+    if (!(t >= 0 && t < 253402300800.0)) /* NaN-safe; year 9999 */
+        return luaL_error(L, "time out of range");
+    tt = (time_t)floor(t);
+    if (gmtime_r(&tt, &tm) == NULL) return luaL_error(L, "time out of range");
+    lua_pushlstring(L, out, strftime(out, sizeof out, fmt, &tm));
+    return 1;
+}
+/* timestamp([t]) -> "2016-02-23T12:46:24Z" (Alibaba) */
+static int l_timestamp(lua_State *L) { return push_time(L, "%Y-%m-%dT%H:%M:%SZ"); }
+/* sdk_date([t]) -> "20200608T023900Z" (Huawei X-Sdk-Date) */
+static int l_sdk_date(lua_State *L) { return push_time(L, "%Y%m%dT%H%M%SZ"); }
+
+static int l_now(lua_State *L) { lua_pushnumber(L, wall_now()); return 1; }
+
+static int l_monotonic(lua_State *L) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (double)ts.tv_sec + ts.tv_nsec / 1e9);
+    return 1;
+}
+
+/* ---- HTTP sessions ---------------------------------------------------- */
+
+static ca_http *check_session(lua_State *L) {
+    return (ca_http *)luaL_checkudata(L, 1, SESSION_MT);
+}
+
+static int opt_bool_field(lua_State *L, int t, const char *name, int def) {
+    int v;
+    lua_getfield(L, t, name);
+    v = lua_isnil(L, -1) ? def : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static double opt_num_field(lua_State *L, int t, const char *name, double def) {
+    double v = def;
+    lua_getfield(L, t, name);
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TNUMBER) luaL_error(L, "field '%s' must be a number", name);
+        v = lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* http_session{cainfo=, capath=, verify=true, max_body=} */
+static int l_http_session(lua_State *L) {
+    ca_http_opts o;
+    ca_http *h;
+    size_t dummy;
+    char msg[256];
+    double max_body;
+    if (lua_isnoneornil(L, 1)) { lua_settop(L, 0); lua_newtable(L); }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    o.cainfo = opt_field(L, 1, "cainfo", &dummy);
+    o.capath = opt_field(L, 1, "capath", &dummy);
+    o.verify = opt_bool_field(L, 1, "verify", 1);
+    max_body = opt_num_field(L, 1, "max_body", 0);
+    if (!(max_body >= 0 && max_body < 1e15)) return luaL_error(L, "field 'max_body' out of range");
+    o.max_body = (size_t)max_body;
+    /* The box first, zeroed, so __gc is safe whatever happens next. */
+    h = (ca_http *)ca_newuserdata(L, sizeof *h);
+    memset(h, 0, sizeof *h);
+    luaL_getmetatable(L, SESSION_MT);
+    lua_setmetatable(L, -2);
+    if (ca_http_open(h, &o, msg, sizeof msg) != 0) {
+        ca_http_close(h);
+        lua_pushnil(L);
+        lua_pushstring(L, msg);
+        return 2;
+    }
+    return 1;
+}
+
+static void push_headers(lua_State *L, ca_state *s, const ca_buf *raw) {
+    const char *p = raw->p ? raw->p : "", *end = p + raw->len;
+    ca_buf *name = &s->b[0];
+    lua_newtable(L);
+    /* skip the status line */
+    while (p < end && *p != '\n') p++;
+    while (p < end) {
+        const char *line = ++p, *colon, *eol, *v;
+        size_t i;
+        while (p < end && *p != '\n') p++;
+        eol = p;
+        if (eol > line && eol[-1] == '\r') eol--;
+        colon = memchr(line, ':', (size_t)(eol - line));
+        if (colon == NULL || colon == line) continue;
+        v = colon + 1;
+        while (v < eol && (*v == ' ' || *v == '\t')) v++;
+        while (eol > v && (eol[-1] == ' ' || eol[-1] == '\t')) eol--;
+        ca_buf_reset(name);
+        for (i = 0; i < (size_t)(colon - line); i++) {
+            char c = line[i];
+            ca_buf_addc(name, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c);
+        }
+        push_buf(L, name);
+        lua_pushvalue(L, -1);
+        lua_rawget(L, -3);
+        if (lua_isnil(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushlstring(L, v, (size_t)(eol - v));
+        } else { /* repeated header: join as HTTP allows */
+            lua_pushliteral(L, ", ");
+            lua_pushlstring(L, v, (size_t)(eol - v));
+            lua_concat(L, 3);
+        }
+        lua_rawset(L, -3);
+    }
+}
+
+static const char *const status_kind[] = {"ok", "timeout", "network", "config", "config"};
+
+/* session:request{method=, url=, headers={"Name: value", ...}, body=,
+ *                 connect_timeout=, timeout=} (seconds)
+ * -> status, headers, body | nil, kind, message, maybe_sent */
+static int l_session_request(lua_State *L) {
+    ca_http *h = check_session(L);
+    ca_state *s;
+    ca_http_req r;
+    ca_http_result res;
+    size_t i, n;
+    double ct, to;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    memset(&r, 0, sizeof r);
+    r.method = req_field(L, 2, "method", NULL);
+    r.url = req_field(L, 2, "url", NULL);
+    r.body = opt_field(L, 2, "body", &r.body_len);
+    ct = opt_num_field(L, 2, "connect_timeout", 0);
+    to = opt_num_field(L, 2, "timeout", 0);
+    if (!(ct >= 0 && ct < 1e6) || !(to >= 0 && to < 1e6)) return luaL_error(L, "timeout out of range");
+    r.connect_ms = (long)ceil(ct * 1000);
+    r.timeout_ms = (long)ceil(to * 1000);
+    s = begin(L);
+    lua_getfield(L, 2, "headers"); /* index 3, keeps the strings alive */
+    n = lua_isnil(L, 3) ? 0 : ca_rawlen(L, 3);
+    if (n > s->lines_cap) {
+        const char **p = (const char **)realloc((void *)s->lines, n * sizeof *p);
+        if (p == NULL) return luaL_error(L, "out of memory");
+        s->lines = p;
+        s->lines_cap = n;
+    }
+    for (i = 0; i < n; i++) {
+        lua_rawgeti(L, 3, (int)i + 1);
+        if (lua_type(L, -1) != LUA_TSTRING) return luaL_error(L, "header %d must be a string", (int)i + 1);
+        s->lines[i] = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    r.headers = s->lines;
+    r.nheaders = n;
+    ca_http_perform(h, &r, &res);
+    if (res.status != CA_HTTP_OK) {
+        lua_pushnil(L);
+        lua_pushstring(L, status_kind[res.status]);
+        lua_pushstring(L, res.message);
+        lua_pushboolean(L, res.maybe_sent);
+        return 4;
+    }
+    lua_pushinteger(L, (lua_Integer)res.code);
+    push_headers(L, s, &h->hdr);
+    push_buf(L, &h->body);
+    if (h->body.cap > KEEP_BYTES) ca_buf_free(&h->body);
+    return 3;
+}
+
+static int l_session_close(lua_State *L) {
+    ca_http_close(check_session(L));
+    return 0;
+}
+
+static int l_session_tostring(lua_State *L) {
+    ca_http *h = check_session(L);
+    lua_pushfstring(L, "cloudapi.core.http_session (%s)", h->easy ? "open" : "closed");
+    return 1;
+}
+
+static const luaL_Reg session_methods[] = {
+    {"request", l_session_request},
+    {"close", l_session_close},
+    {NULL, NULL},
+};
+
+static const luaL_Reg functions[] = {
+    {"encode", l_encode},
+    {"canonical_query", l_canonical_query},
+    {"rpc_sign", l_rpc_sign},
+    {"sdk_sign", l_sdk_sign},
+    {"hmac_sha1", l_hmac_sha1},
+    {"hmac_sha256", l_hmac_sha256},
+    {"sha256_hex", l_sha256_hex},
+    {"hex", l_hex},
+    {"base64", l_base64},
+    {"nonce", l_nonce},
+    {"timestamp", l_timestamp},
+    {"sdk_date", l_sdk_date},
+    {"now", l_now},
+    {"monotonic", l_monotonic},
+    {"http_session", l_http_session},
+    {NULL, NULL},
+};
+
+int luaopen_cloudapi_core(lua_State *L) {
+    const char *err;
+    ca_state *s;
+    int i;
+    if ((err = ca_crypto_init()) != NULL) return luaL_error(L, "cloudapi.core: %s", err);
+
+    lua_newtable(L); /* the module */
+    /* The shared state box, upvalue 1 of every function and method. */
+    s = (ca_state *)ca_newuserdata(L, sizeof *s);
+    memset(s, 0, sizeof *s);
+    for (i = 0; i < NBUF; i++) ca_buf_init(&s->b[i]);
+    ca_crypto_open(&s->crypto);
+    s->open = 1;
+    if (luaL_newmetatable(L, STATE_MT)) {
+        lua_pushcfunction(L, state_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+
+    if (luaL_newmetatable(L, SESSION_MT)) {
+        lua_newtable(L);
+        lua_pushvalue(L, -3);
+        ca_setfuncs(L, session_methods, 1);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, l_session_close);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, l_session_close);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, l_session_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_pop(L, 1);
+
+    ca_setfuncs(L, functions, 1);
+    lua_pushliteral(L, "0.1.0");
+    lua_setfield(L, -2, "version");
+    return 1;
+}

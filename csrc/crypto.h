@@ -1,0 +1,49 @@
+/* OpenSSL primitives: HMAC-SHA1/SHA256, SHA-256, base64, hex, random nonces.
+ * Algorithms are fetched once per process (ca_crypto_init); everything that
+ * changes per call lives in a ca_crypto owned by the caller. */
+#ifndef CLOUDAPI_CRYPTO_H
+#define CLOUDAPI_CRYPTO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "buf.h"
+
+#define CA_SHA1_LEN 20
+#define CA_SHA256_LEN 32
+#define CA_NONCE_POOL 4096
+
+typedef enum { CA_SHA1 = 0, CA_SHA256 = 1 } ca_digest;
+
+struct evp_mac_ctx_st;
+struct evp_md_ctx_st;
+
+typedef struct {
+    struct evp_mac_ctx_st *mac[2]; /* reusable HMAC contexts, one per digest */
+    struct evp_md_ctx_st *md;      /* reusable SHA-256 context */
+    unsigned char pool[CA_NONCE_POOL];
+    size_t pool_pos;               /* == CA_NONCE_POOL: empty */
+    pid_t pool_pid;                /* a forked child must not reuse the parent's bytes */
+} ca_crypto;
+
+/* One-time, thread-safe process init. Returns 0 on success, else an error
+ * message (static storage). */
+const char *ca_crypto_init(void);
+
+void ca_crypto_open(ca_crypto *c);   /* no allocation; cannot fail */
+void ca_crypto_close(ca_crypto *c);  /* tolerates a never-used or closed ca_crypto */
+
+/* out must hold CA_SHA1_LEN or CA_SHA256_LEN bytes. Return 0 on success. */
+int ca_hmac(ca_crypto *c, ca_digest d, const void *key, size_t keylen,
+            const void *msg, size_t msglen, unsigned char *out, size_t *outlen);
+int ca_sha256(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_SHA256_LEN]);
+
+/* Fill out with n random bytes from the buffered pool. Return 0 on success. */
+int ca_random(ca_crypto *c, unsigned char *out, size_t n);
+
+void ca_hex(ca_buf *b, const unsigned char *p, size_t n);        /* lowercase */
+void ca_base64(ca_buf *b, const unsigned char *p, size_t n);     /* standard, padded */
+
+/* Describe and drain the OpenSSL error queue into msg (never secrets). */
+void ca_crypto_error(char *msg, size_t msglen, const char *what);
+
+#endif

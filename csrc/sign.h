@@ -1,0 +1,38 @@
+/* Signature families. Pure functions of their inputs: no I/O, no clock, no
+ * randomness (time and nonce are parameters), so every result is testable. */
+#ifndef CLOUDAPI_SIGN_H
+#define CLOUDAPI_SIGN_H
+
+#include "buf.h"
+#include "canon.h"
+#include "crypto.h"
+
+/* Alibaba Cloud RPC, SignatureVersion 1.0 (HMAC-SHA1, key = secret "&").
+ * p (all parameters except Signature) is sorted in place. Appends the
+ * canonical query to q, the string to sign to sts, the base64 signature to
+ * sig. Returns 0, or -1 on an OpenSSL or allocation failure. */
+int ca_rpc_sign(ca_crypto *c, const char *method, ca_pair *p, size_t n,
+                const char *secret, size_t secret_len,
+                ca_buf *q, ca_buf *sts, ca_buf *sig);
+
+/* Huawei Cloud SDK-HMAC-SHA256 and its derived-key V11 variant. */
+typedef struct {
+    const char *method;
+    const char *path; size_t path_len;     /* as sent on the wire */
+    ca_pair *query; size_t nquery;         /* sorted in place */
+    ca_pair *headers; size_t nheaders;     /* to sign; names containing '_' are skipped */
+    const char *payload_hash;              /* 64 hex chars, or NULL: SHA-256 of body */
+    const char *body; size_t body_len;
+    const char *ak; size_t ak_len;
+    const char *sk; size_t sk_len;
+    const char *date;                      /* X-Sdk-Date, YYYYMMDDTHHMMSSZ */
+    int v11;                               /* derived-key variant */
+    const char *region, *service;          /* V11 only */
+} ca_sdk_req;
+
+/* Appends the canonical request to canon, the canonical query (the exact
+ * query to send) to q and the Authorization value to auth. Returns 0, or an
+ * error message (static storage) naming the problem. */
+const char *ca_sdk_sign(ca_crypto *c, ca_sdk_req *r, ca_buf *canon, ca_buf *q, ca_buf *auth);
+
+#endif

@@ -1,0 +1,36 @@
+/* Alibaba Cloud RPC signature v1:
+ *   StringToSign = METHOD "&" enc("/") "&" enc(canonical query)
+ *   Signature    = base64(HMAC-SHA1(secret "&", StringToSign)) */
+#include "sign.h"
+
+#include <openssl/crypto.h>
+
+int ca_rpc_sign(ca_crypto *c, const char *method, ca_pair *p, size_t n,
+                const char *secret, size_t secret_len,
+                ca_buf *q, ca_buf *sts, ca_buf *sig) {
+    unsigned char mac[CA_SHA1_LEN];
+    size_t maclen = 0;
+    char small[256];
+    char *key = small;
+    int rc;
+
+    ca_sort_pairs(p, n);
+    ca_canonical_query(q, p, n);
+    ca_buf_adds(sts, method);
+    ca_buf_add(sts, "&%2F&", 5);
+    ca_percent_encode(sts, q->p ? q->p : "", q->len);
+    if (q->failed || sts->failed) return -1;
+
+    if (secret_len + 1 > sizeof small) {
+        key = (char *)malloc(secret_len + 1);
+        if (key == NULL) return -1;
+    }
+    memcpy(key, secret, secret_len);
+    key[secret_len] = '&';
+    rc = ca_hmac(c, CA_SHA1, key, secret_len + 1, sts->p, sts->len, mac, &maclen);
+    OPENSSL_cleanse(key, secret_len + 1); /* no copy of the secret outlives the call */
+    if (key != small) free(key);
+    if (rc != 0) return -1;
+    ca_base64(sig, mac, maclen);
+    return sig->failed ? -1 : 0;
+}
