@@ -1,0 +1,198 @@
+-- Alibaba Cloud RPC front door: parses the request, runs the common checks
+-- in the documented order, dispatches to the product chosen by Version and
+-- renders the answer (JSON or XML) or the error body.
+
+local form        = require "emulator.form"
+local render      = require "emulator.render"
+local rpc_sign    = require "emulator.rpc_sign"
+local timestamp   = require "emulator.timestamp"
+local accounts    = require "emulator.accounts"
+local nonces      = require "emulator.nonces"
+local idempotency = require "emulator.idempotency"
+local stats       = require "emulator.stats"
+local faults      = require "emulator.faults"
+
+local M = {}
+
+local PRODUCTS = {
+  ["2014-05-26"] = require "emulator.ecs",
+  ["2016-04-28"] = require "emulator.vpc",
+}
+
+-- Checked in this order, so a client sees the first thing it got wrong.
+local COMMON_REQUIRED = {
+  "Action", "AccessKeyId", "Signature", "SignatureNonce", "Timestamp",
+  "SignatureMethod", "SignatureVersion", "Version",
+}
+
+local MAX_SKEW = 15 * 60 -- seconds either side of server time
+
+local function fail(status, code, message)
+  return nil, { status = status, code = code, message = message }
+end
+
+local function missing(name)
+  return fail(400, "Missing" .. name, name .. " is mandatory for this action.")
+end
+
+local function request_id()
+  local r = math.random
+  return string.format("%08X-%04X-%04X-%04X-%04X%08X",
+    r(0, 0x7fffffff), r(0, 0xffff), r(0, 0xffff), r(0, 0xffff), r(0, 0xffff), r(0, 0x7fffffff))
+end
+
+-- Query params, overridden by form-body params on a urlencoded POST.
+local function read_params()
+  local params = form.decode(ngx.var.args)
+  if ngx.req.get_method() ~= "POST" then return params end
+  local ctype = (ngx.var.content_type or ""):lower()
+  if not ctype:find("application/x-www-form-urlencoded", 1, true) then return params end
+  ngx.req.read_body()
+  local body = ngx.req.get_body_data()
+  if not body then -- nginx spilled a large body to a file
+    local path = ngx.req.get_body_file()
+    if path then
+      local f = io.open(path, "rb")
+      if f then body = f:read("*a"); f:close() end
+    end
+  end
+  return form.decode(body, params)
+end
+
+-- Signature, timestamp, credential and nonce checks. Returns true or nil, err.
+local function authenticate(params, method)
+  for _, name in ipairs(COMMON_REQUIRED) do
+    if params[name] == nil or params[name] == "" then return missing(name) end
+  end
+  if not PRODUCTS[params.Version] then
+    return fail(400, "InvalidVersion", "Specified parameter Version is not valid.")
+  end
+  if params.SignatureMethod ~= "HMAC-SHA1" then
+    return fail(400, "InvalidSignatureMethod", "Specified signature method is not supported.")
+  end
+  if params.SignatureVersion ~= "1.0" then
+    return fail(400, "InvalidSignatureVersion", "Specified signature version is not supported.")
+  end
+  local account = accounts[params.AccessKeyId]
+  if not account then
+    return fail(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+  end
+  local t = timestamp.parse(params.Timestamp)
+  if not t then
+    return fail(400, "InvalidTimeStamp.Format",
+                "Specified time stamp or date value is not well formatted.")
+  end
+  if math.abs(t - ngx.time()) > MAX_SKEW then
+    return fail(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
+  end
+  if account.token then
+    if params.SecurityToken == nil or params.SecurityToken == "" then
+      return missing("SecurityToken")
+    end
+    if params.SecurityToken ~= account.token then
+      return fail(400, "InvalidSecurityToken.Mismatch",
+                  "Specified SecurityToken mismatch with the AccessKey.")
+    end
+  end
+  local expected, sts = rpc_sign.signature(method, params, account.secret)
+  if params.Signature ~= expected then
+    return fail(400, "SignatureDoesNotMatch",
+      "Specified signature is not matched with our calculation. server string to sign is:" .. sts)
+  end
+  if not nonces.use(params.AccessKeyId, params.SignatureNonce) then
+    return fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+  end
+  return true
+end
+
+-- Everything after authentication. Returns result (ordered object) or nil, err.
+local function execute(params)
+  local product = PRODUCTS[params.Version]
+  local action = product.actions[params.Action]
+  local token = params.ClientToken
+  if token == "" then token = nil end
+  if token and not idempotency.valid_token(token) then
+    return fail(400, "InvalidClientToken.Malformed",
+                "The specified parameter ClientToken is not valid: at most 64 ASCII characters.")
+  end
+  if not action then
+    return fail(400, "UnsupportedOperation", "The specified action is not supported.")
+  end
+  stats.action(params.Action)
+  for _, name in ipairs(action.required) do
+    if params[name] == nil or params[name] == "" then return missing(name) end
+  end
+  local handle
+  if token then
+    local state, found = idempotency.lookup(params.AccessKeyId, params.Action, token, params)
+    if state == "replay" then return found end
+    if state == "mismatch" then
+      return fail(403, "InvalidIdempotenceParameter.Mismatch",
+                  "The specified parameters are different from before.")
+    end
+    handle = found
+  end
+  local result, err = action.handler(params)
+  if result and handle then idempotency.remember(handle, result) end
+  return result, err
+end
+
+local function send(ctx, status, root, body_obj)
+  local body, ctype
+  if ctx.xml then
+    body, ctype = render.xml(root, body_obj), "text/xml;charset=utf-8"
+  else
+    body, ctype = render.json(body_obj), "application/json;charset=utf-8"
+  end
+  ngx.status = status
+  ngx.header["Content-Type"] = ctype
+  ngx.header["x-acs-request-id"] = ctx.request_id
+  if ctx.fault and ctx.fault.kind == "truncate" then
+    return faults.send_truncated(status, ctype, ctx.request_id, body)
+  end
+  ngx.header["Content-Length"] = #body
+  ngx.print(body)
+end
+
+function M.send_error(ctx, err)
+  stats.error(err.code)
+  local product = ctx.product
+  local rec = "https://api.aliyun.com/troubleshoot?q=" .. err.code ..
+              "&product=" .. (product and product.name or "Pop") .. "&requestId=" .. ctx.request_id
+  return send(ctx, err.status, "Error", render.obj(
+    "RequestId", ctx.request_id, "HostId", product and product.host or "pop.aliyuncs.com",
+    "Code", err.code, "Message", err.message, "Recommend", rec))
+end
+
+function M.handle()
+  stats.request()
+  local ctx = { request_id = request_id() }
+  local method = ngx.req.get_method()
+  if method ~= "GET" and method ~= "POST" then
+    return M.send_error(ctx, { status = 405, code = "UnsupportedHTTPMethod",
+                               message = "Only GET and POST are supported." })
+  end
+  local params = read_params()
+  ctx.xml = (params.Format or ""):upper() == "XML"
+  ctx.product = PRODUCTS[params.Version]
+  -- Test-controlled faults come before any check (see faults.lua).
+  ctx.fault = faults.take()
+  if ctx.fault then
+    local err = faults.apply(ctx.fault)
+    if err then return M.send_error(ctx, err) end
+  end
+  local ok, result, err = xpcall(function()
+    local authed, aerr = authenticate(params, method)
+    if not authed then return nil, aerr end
+    return execute(params)
+  end, debug.traceback)
+  if not ok then
+    ngx.log(ngx.ERR, "emulator: ", result)
+    return M.send_error(ctx, { status = 500, code = "InternalError",
+                               message = "The request processing has failed due to some unknown error." })
+  end
+  if not result then return M.send_error(ctx, err) end
+  return send(ctx, 200, params.Action .. "Response", render.prepend(result, "RequestId", ctx.request_id))
+end
+
+return M
