@@ -1,6 +1,8 @@
 # cloudapi: build the C core for Lua 5.4 and LuaJIT from the same sources,
 # test, demo, install. `make help` lists the targets.
 
+SHELL   := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
@@ -43,7 +45,8 @@ build/test_core: spec/c/test_core.c $(SRCS) $(HDRS)
 	$(CC) $(WARN) -O1 -g $(SAN) -Icsrc -o $@ spec/c/test_core.c $(filter-out csrc/core.c,$(SRCS)) $(LIBS)
 
 test-c: build/test_core
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test_core
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test_core | tee build/test_core.out
+	@awk '/ passed, [0-9]+ failed/ {print $$1, $$3}' build/test_core.out >> build/test-counts
 
 test-lua54: build/5.4/cloudapi/core.so
 	spec/run lua5.4
@@ -54,7 +57,12 @@ test-luajit: build/jit/cloudapi/core.so
 test-valgrind: build/5.4/cloudapi/core.so
 	spec/run lua5.4 --valgrind
 
-test: deps build test-c test-lua54 test-luajit test-valgrind
+# Every runner appends "passed failed" to build/test-counts; the last line
+# of `make test` is the total ("N passed, N failed").
+test: deps build
+	@rm -f build/test-counts
+	@rc=0; $(MAKE) --no-print-directory -k test-c test-lua54 test-luajit test-valgrind || rc=$$?; \
+	  scripts/test-summary || rc=1; exit $$rc
 
 demo: deps build/5.4/cloudapi/core.so
 	@examples/run-demo

@@ -513,20 +513,18 @@ int luaopen_cloudapi_core(lua_State *L) {
     const char *err;
     ca_state *s;
     int i;
-    if ((err = ca_crypto_init()) != NULL) return luaL_error(L, "cloudapi.core: %s", err);
-
     lua_newtable(L); /* the module */
     /* The shared state box, upvalue 1 of every function and method. */
     s = (ca_state *)ca_newuserdata(L, sizeof *s);
     memset(s, 0, sizeof *s);
     for (i = 0; i < NBUF; i++) ca_buf_init(&s->b[i]);
-    ca_crypto_open(&s->crypto);
-    s->open = 1;
     if (luaL_newmetatable(L, STATE_MT)) {
         lua_pushcfunction(L, state_gc);
         lua_setfield(L, -2, "__gc");
     }
     lua_setmetatable(L, -2);
+    s->open = 1; /* the box has its __gc: now it may own resources */
+    if ((err = ca_crypto_open(&s->crypto)) != NULL) return luaL_error(L, "cloudapi.core: %s", err);
 
     if (luaL_newmetatable(L, SESSION_MT)) {
         lua_newtable(L);

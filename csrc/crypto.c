@@ -1,8 +1,8 @@
-/* OpenSSL primitives. The EVP_MAC and EVP_MD objects are fetched once per
- * process: fetching by name on every call costs more than the HMAC itself. */
+/* OpenSSL primitives. The EVP_MAC and EVP_MD objects are fetched once, when
+ * a ca_crypto is opened (once per Lua state), never per call: fetching by
+ * name costs more than the HMAC itself. */
 #include "crypto.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,48 +13,20 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static const char *init_error = NULL;
-/* Immutable after init: templates duplicated into each ca_crypto. */
-static EVP_MAC_CTX *mac_template[2];
-static EVP_MD *md_sha256;
+static const char *const digest_names[2] = {"SHA1", "SHA256"};
 
-static void crypto_init(void) {
-    static const char *names[2] = {"SHA1", "SHA256"};
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    int i;
-    if (mac == NULL) { init_error = "cannot fetch HMAC from OpenSSL"; goto fail; }
-    for (i = 0; i < 2; i++) {
-        OSSL_PARAM params[2];
-        mac_template[i] = EVP_MAC_CTX_new(mac);
-        if (mac_template[i] == NULL) { init_error = "cannot create HMAC context"; goto fail; }
-        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)names[i], 0);
-        params[1] = OSSL_PARAM_construct_end();
-        if (!EVP_MAC_CTX_set_params(mac_template[i], params)) {
-            init_error = "cannot set HMAC digest";
-            goto fail;
-        }
-    }
-    EVP_MAC_free(mac); /* the contexts hold their own reference */
-    md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (md_sha256 == NULL) { init_error = "cannot fetch SHA256 from OpenSSL"; goto fail_drain; }
-    return;
-fail:
-    EVP_MAC_free(mac);
-fail_drain:
-    ERR_clear_error();
-}
-
-const char *ca_crypto_init(void) {
-    pthread_once(&init_once, crypto_init);
-    return init_error;
-}
-
-void ca_crypto_open(ca_crypto *c) {
+const char *ca_crypto_open(ca_crypto *c) {
     c->mac[0] = c->mac[1] = NULL;
     c->md = NULL;
     c->pool_pos = CA_NONCE_POOL;
     c->pool_pid = 0;
+    c->hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    c->sha256_alg = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (c->hmac_alg == NULL || c->sha256_alg == NULL) {
+        ERR_clear_error();
+        return "cannot fetch HMAC and SHA256 from OpenSSL";
+    }
+    return NULL;
 }
 
 void ca_crypto_close(ca_crypto *c) {
@@ -62,6 +34,10 @@ void ca_crypto_close(ca_crypto *c) {
     for (i = 0; i < 2; i++) { EVP_MAC_CTX_free(c->mac[i]); c->mac[i] = NULL; }
     EVP_MD_CTX_free(c->md);
     c->md = NULL;
+    EVP_MAC_free(c->hmac_alg);
+    c->hmac_alg = NULL;
+    EVP_MD_free(c->sha256_alg);
+    c->sha256_alg = NULL;
     OPENSSL_cleanse(c->pool, sizeof c->pool); /* unused random bytes are nobody's business */
     c->pool_pos = CA_NONCE_POOL;
 }
@@ -71,8 +47,17 @@ int ca_hmac(ca_crypto *c, ca_digest d, const void *key, size_t keylen,
     static const unsigned char empty = 0;
     size_t want = d == CA_SHA1 ? CA_SHA1_LEN : CA_SHA256_LEN;
     if (c->mac[d] == NULL) {
-        c->mac[d] = EVP_MAC_CTX_dup(mac_template[d]);
+        /* Once per state and digest; afterwards EVP_MAC_init only rekeys. */
+        OSSL_PARAM params[2];
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest_names[d], 0);
+        params[1] = OSSL_PARAM_construct_end();
+        c->mac[d] = EVP_MAC_CTX_new(c->hmac_alg);
         if (c->mac[d] == NULL) return -1;
+        if (!EVP_MAC_CTX_set_params(c->mac[d], params)) {
+            EVP_MAC_CTX_free(c->mac[d]);
+            c->mac[d] = NULL;
+            return -1;
+        }
     }
     /* An empty key is legal HMAC; OpenSSL wants a non-NULL pointer for it. */
     if (!EVP_MAC_init(c->mac[d], keylen ? key : &empty, keylen, NULL)) return -1;
@@ -86,7 +71,7 @@ int ca_sha256(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_SH
         c->md = EVP_MD_CTX_new();
         if (c->md == NULL) return -1;
     }
-    if (!EVP_DigestInit_ex(c->md, md_sha256, NULL)) return -1;
+    if (!EVP_DigestInit_ex(c->md, c->sha256_alg, NULL)) return -1;
     if (!EVP_DigestUpdate(c->md, msg, len)) return -1;
     if (!EVP_DigestFinal_ex(c->md, out, NULL)) return -1;
     return 0;

@@ -1,6 +1,6 @@
 /* OpenSSL primitives: HMAC-SHA1/SHA256, SHA-256, base64, hex, random nonces.
- * Algorithms are fetched once per process (ca_crypto_init); everything that
- * changes per call lives in a ca_crypto owned by the caller. */
+ * A ca_crypto, owned by its caller (one per Lua state), holds the fetched
+ * algorithms and reusable contexts: no process-global state at all. */
 #ifndef CLOUDAPI_CRYPTO_H
 #define CLOUDAPI_CRYPTO_H
 
@@ -14,10 +14,14 @@
 
 typedef enum { CA_SHA1 = 0, CA_SHA256 = 1 } ca_digest;
 
+struct evp_mac_st;
+struct evp_md_st;
 struct evp_mac_ctx_st;
 struct evp_md_ctx_st;
 
 typedef struct {
+    struct evp_mac_st *hmac_alg;   /* fetched once at open */
+    struct evp_md_st *sha256_alg;
     struct evp_mac_ctx_st *mac[2]; /* reusable HMAC contexts, one per digest */
     struct evp_md_ctx_st *md;      /* reusable SHA-256 context */
     unsigned char pool[CA_NONCE_POOL];
@@ -25,12 +29,10 @@ typedef struct {
     pid_t pool_pid;                /* a forked child must not reuse the parent's bytes */
 } ca_crypto;
 
-/* One-time, thread-safe process init. Returns 0 on success, else an error
- * message (static storage). */
-const char *ca_crypto_init(void);
-
-void ca_crypto_open(ca_crypto *c);   /* no allocation; cannot fail */
-void ca_crypto_close(ca_crypto *c);  /* tolerates a never-used or closed ca_crypto */
+/* Fetches the algorithms. Returns NULL, or an error message (static
+ * storage); either way ca_crypto_close must follow. */
+const char *ca_crypto_open(ca_crypto *c);
+void ca_crypto_close(ca_crypto *c);  /* tolerates a failed open or a second close */
 
 /* out must hold CA_SHA1_LEN or CA_SHA256_LEN bytes. Return 0 on success. */
 int ca_hmac(ca_crypto *c, ca_digest d, const void *key, size_t keylen,

@@ -244,9 +244,8 @@ static void test_http_closed(void) {
 }
 
 int main(void) {
-    const char *err = ca_crypto_init();
-    if (err) { fprintf(stderr, "%s\n", err); return 1; }
-    ca_crypto_open(&cr);
+    const char *err = ca_crypto_open(&cr);
+    if (err) { fprintf(stderr, "%s\n", err); ca_crypto_close(&cr); return 1; }
     test_encode();
     test_canonical_uri();
     test_rpc();

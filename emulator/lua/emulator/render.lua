@@ -6,6 +6,9 @@
 local M = {}
 
 local OBJ, LIST = {}, {}
+
+-- JSON null (an object field that must be present with no value).
+M.null = setmetatable({}, { __tostring = function() return "null" end })
 local format, gsub, concat, type = string.format, string.gsub, table.concat, type
 
 -- obj("K1", v1, "K2", v2, ...) : ordered object; nil values are skipped
@@ -76,6 +79,8 @@ local function json(v, out)
   local t = type(v)
   if t == "string" then
     out[#out + 1] = json_str(v)
+  elseif v == M.null then
+    out[#out + 1] = "null"
   elseif t == "number" or t == "boolean" then
     out[#out + 1] = scalar_text(v)
   elseif is_obj(v) then
@@ -120,7 +125,9 @@ local function xml_field(k, v, out)
     return
   end
   out[#out + 1] = "<" .. k .. ">"
-  if is_obj(v) then
+  if v == M.null then
+    -- empty element
+  elseif is_obj(v) then
     for i, ck in ipairs(v.keys) do xml_field(ck, v.vals[i], out) end
   else
     out[#out + 1] = M.xml_text(scalar_text(v))

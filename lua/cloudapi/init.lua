@@ -1,0 +1,24 @@
+-- cloudapi: call Alibaba Cloud RPC and Huawei Cloud REST APIs from Lua.
+-- Requiring it does no I/O; clients connect on their first call.
+local params = require "cloudapi.params"
+local json = require "cloudapi.json"
+
+local M = {
+  VERSION = require("cloudapi.core").version,
+  json = params.json,   -- send a value as one JSON-string parameter
+  array = json.array,   -- force a (possibly empty) table to encode as [ ]
+  null = json.null,
+}
+
+-- Clients load on first use, so a script that needs one cloud pays for one.
+local lazy = { aliyun = "cloudapi.aliyun", huaweicloud = "cloudapi.huaweicloud",
+               errors = "cloudapi.errors" }
+return setmetatable(M, {
+  __index = function(t, k)
+    local name = lazy[k]
+    if not name then return nil end
+    local mod = require(name)
+    rawset(t, k, mod)
+    return mod
+  end,
+})

@@ -1,0 +1,48 @@
+-- The default transport: libcurl through the C core. One session (easy
+-- handle) per transport, created on first use and kept for keep-alive.
+-- Never use it inside an nginx request handler: it blocks the worker.
+local core = require "cloudapi.core"
+
+local M = {}
+
+local Transport = {}
+Transport.__index = Transport
+Transport.__name = "cloudapi.transport.curl"
+
+-- new{cainfo=, capath=, verify=true, max_body=} -> transport
+function M.new(opts)
+  opts = opts or {}
+  return setmetatable({ opts = opts, session = nil }, Transport)
+end
+
+-- send{method, url, headers = {name = value}, body, connect_timeout,
+--      read_timeout} (seconds; libcurl bounds the whole exchange by their sum)
+-- -> {status, headers, body} | nil, kind, message, maybe_sent
+function Transport:send(req)
+  local session = self.session
+  if session == nil then
+    local err
+    session, err = core.http_session(self.opts)
+    if not session then return nil, "config", err, false end
+    self.session = session
+  end
+  local lines, n = {}, 0
+  for name, value in pairs(req.headers or {}) do
+    n = n + 1
+    lines[n] = name .. ": " .. value
+  end
+  local status, headers, body, maybe_sent = session:request{
+    method = req.method, url = req.url, headers = lines, body = req.body,
+    connect_timeout = req.connect_timeout,
+    timeout = (req.connect_timeout or 0) + (req.read_timeout or 0),
+  }
+  if not status then return nil, headers, body, maybe_sent end
+  return { status = status, headers = headers, body = body }
+end
+
+function Transport:close()
+  if self.session then self.session:close() end
+  self.session = nil
+end
+
+return M

@@ -1,0 +1,138 @@
+-- The C core through its Lua API: encoding, vectors A1-A4, primitives.
+local core = require "cloudapi.core"
+
+describe("core.encode", function()
+  it("leaves exactly the RFC 3986 unreserved set alone", function()
+    for b = 32, 126 do
+      local c = string.char(b)
+      local want = c:match("[A-Za-z0-9%-_.~]") and c or string.format("%%%02X", b)
+      assert.are.equal(want, core.encode(c))
+    end
+  end)
+
+  it("encodes space, star, plus, tilde and slash the RPC way", function()
+    assert.are.equal("%20", core.encode(" "))
+    assert.are.equal("%2A", core.encode("*"))
+    assert.are.equal("%2B", core.encode("+"))
+    assert.are.equal("~", core.encode("~"))
+    assert.are.equal("%2F", core.encode("/"))
+  end)
+
+  it("encodes every byte of multi-byte UTF-8 and emoji in uppercase hex", function()
+    assert.are.equal("%E4%B8%AD%E6%96%87", core.encode("中文"))
+    assert.are.equal("%F0%9F%98%80", core.encode("😀"))
+    assert.are.equal("%C3%A9t%C3%A9", core.encode("été"))
+  end)
+
+  it("encodes control bytes, NUL and invalid UTF-8 byte by byte", function()
+    assert.are.equal("%00%01%0A%7F%FF%FE", core.encode("\0\1\n\127\255\254"))
+  end)
+end)
+
+describe("core.rpc_sign", function()
+  local A1 = {
+    AccessKeyId = "testid", Action = "DescribeRegions", Format = "XML",
+    SignatureMethod = "HMAC-SHA1", SignatureNonce = "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
+    SignatureVersion = "1.0", Timestamp = "2016-02-23T12:46:24Z", Version = "2014-05-26",
+  }
+
+  it("reproduces vector A1", function()
+    local sig, query, sts = core.rpc_sign("GET", A1, "testsecret")
+    assert.are.equal("OLeaidS1JvxuMvnyHOwuJ+uX5qY=", sig)
+    assert.are.equal("GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML" ..
+      "%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf" ..
+      "%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26", sts)
+    assert.are.equal("AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1" ..
+      "&SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0" ..
+      "&Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26", query)
+    assert.are.equal("OLeaidS1JvxuMvnyHOwuJ%2BuX5qY%3D", core.encode(sig))
+  end)
+
+  it("does not reproduce A1 with the misspelled TimeStamp (the trap)", function()
+    local p = {}
+    for k, v in pairs(A1) do p[k] = v end
+    p.TimeStamp, p.Timestamp = p.Timestamp, nil
+    assert.are_not.equal("OLeaidS1JvxuMvnyHOwuJ+uX5qY=", (core.rpc_sign("GET", p, "testsecret")))
+  end)
+
+  it("reproduces vector A2", function()
+    local sig = core.rpc_sign("GET", {
+      AccessKeyId = "testid", Action = "DescribeDedicatedHosts", Format = "JSON",
+      RegionId = "cn-beijing", SignatureMethod = "HMAC-SHA1",
+      SignatureNonce = "edb2b34af0af9a6d14deaf7c1a5315eb", SignatureVersion = "1.0",
+      Timestamp = "2023-03-13T08:34:30Z", Version = "2014-05-26" }, "testsecret")
+    assert.are.equal("9NaGiOspFP5UPcwX8Iwt2YJXXuk=", sig)
+  end)
+
+  it("reproduces vector A3 with and without a SecurityToken", function()
+    local p = { Version = "", Action = "", Format = "JSON", Timestamp = "mock date",
+                SignatureMethod = "HMAC-SHA1", SignatureVersion = "1.0", SignatureType = "",
+                SignatureNonce = "MOCK_UUID", AccessKeyId = "accessKeyId", RegionId = "regionId" }
+    assert.are.equal("7loPmFjvDnzOVnQeQNj85S6nFGY=", (core.rpc_sign("GET", p, "accessKeySecret")))
+    p.SecurityToken = "accessKeyStsToken"
+    assert.are.equal("5Nxdcler+ihqWqv0Hr2On4PsBf4=", (core.rpc_sign("GET", p, "accessKeySecret")))
+  end)
+
+  it("reproduces the A3 string to sign with a URL value", function()
+    local _, _, sts = core.rpc_sign("GET", { key = "value", q = "http://domain/?q=value&q2=value2" }, "x")
+    assert.are.equal("GET&%2F&key%3Dvalue%26q%3Dhttp%253A%252F%252Fdomain%252F%253Fq%253Dvalue%2526q2%253Dvalue2", sts)
+  end)
+
+  it("sorts by raw key bytes (uppercase before lowercase)", function()
+    local _, query = core.rpc_sign("GET", { b = "1", B = "2", a = "3", ["A.1"] = "4", A = "5" }, "x")
+    assert.are.equal("A=5&A.1=4&B=2&a=3&b=1", query)
+  end)
+
+  it("signs POST with POST&%2F&", function()
+    local _, _, sts = core.rpc_sign("POST", { A = "1" }, "x")
+    assert.are.equal("POST&%2F&A%3D1", sts)
+  end)
+
+  it("raises on a non-string value (core misuse)", function()
+    assert.has_error(function() core.rpc_sign("GET", { A = 1 }, "x") end,
+                     "params: value of 'A' must be a string, got number")
+  end)
+end)
+
+describe("core primitives", function()
+  it("HMAC-SHA1 matches vector A4", function()
+    assert.are.equal("Jv4yi8SobFhg5t1C7nWLbhBSFZQ=", core.base64(core.hmac_sha1("secret", "source")))
+    assert.are.equal("szlfHs3WVaO/HgY3Cg7/uyXDaRw=", core.base64(core.hmac_sha1("secret", "中文unicode")))
+  end)
+
+  it("HMAC-SHA256 matches RFC 4231 case 2", function()
+    assert.are.equal("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+                     core.hex(core.hmac_sha256("Jefe", "what do ya want for nothing?")))
+  end)
+
+  it("SHA-256 hex", function()
+    assert.are.equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", core.sha256_hex(""))
+    assert.are.equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", core.sha256_hex("abc"))
+  end)
+
+  it("base64 pads", function()
+    assert.are.equal("", core.base64(""))
+    assert.are.equal("YQ==", core.base64("a"))
+    assert.are.equal("YWI=", core.base64("ab"))
+    assert.are.equal("YWJj", core.base64("abc"))
+  end)
+
+  it("nonce is 128 random bits as 32 hex chars, never repeated", function()
+    local seen = {}
+    for _ = 1, 5000 do -- more than one 4 KiB pool refill
+      local n = core.nonce()
+      assert.is_truthy(n:match("^%x+$"))
+      assert.are.equal(32, #n)
+      assert.is_nil(seen[n])
+      seen[n] = true
+    end
+  end)
+
+  it("formats UTC timestamps for both clouds", function()
+    assert.are.equal("2016-02-23T12:46:24Z", core.timestamp(1456231584))
+    assert.are.equal("20200608T023900Z", core.sdk_date(1591583940))
+    assert.are.equal("1970-01-01T00:00:00Z", core.timestamp(0.9))
+    assert.is_truthy(core.timestamp():match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"))
+    assert.has_error(function() core.timestamp(0 / 0) end, "time out of range")
+  end)
+end)

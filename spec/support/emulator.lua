@@ -1,0 +1,35 @@
+-- Test access to the emulator started by spec/run: its URL and its
+-- unsigned control endpoints (stats, reset, faults).
+local core = require "cloudapi.core"
+local json = require "cloudapi.json"
+
+local M = {}
+
+M.url = os.getenv("CLOUDAPI_EMULATOR_URL")
+assert(M.url, "CLOUDAPI_EMULATOR_URL is not set: run the suite through spec/run")
+
+local session = core.http_session()
+
+local function control(method, path, body)
+  local status, _, resp = session:request{
+    method = method, url = M.url .. "/__emulator/" .. path,
+    headers = body and { "Content-Type: application/json" } or {},
+    body = body and json.encode(body) or nil, timeout = 10,
+  }
+  assert(status, "emulator control request failed: " .. tostring(resp))
+  assert(status < 300, "emulator control " .. path .. " answered " .. tostring(status) .. ": " .. tostring(resp))
+  return resp ~= "" and json.decode(resp) or nil
+end
+
+function M.stats() return control("GET", "stats") end
+function M.reset() return control("POST", "reset", {}) end
+function M.fault(f) return control("POST", "faults", f) end
+
+-- Keys the emulator knows.
+M.KEYS = {
+  test = { access_key_id = "testid", access_key_secret = "testsecret" },
+  demo = { access_key_id = "demo-ak", access_key_secret = "demo-secret" },
+  sts = { access_key_id = "sts-ak", access_key_secret = "sts-secret", security_token = "sts-token" },
+}
+
+return M
