@@ -16,7 +16,7 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LUA_PATH_DEV = $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
 export LUA_PATH := $(LUA_PATH_DEV)
 
-.PHONY: all build deps test test-c test-lua54 test-luajit test-valgrind demo install clean help
+.PHONY: all build deps test test-c test-lua54 test-luajit test-valgrind test-rock demo install clean help
 
 all: build
 
@@ -57,18 +57,22 @@ test-luajit: build/jit/cloudapi/core.so
 test-valgrind: build/5.4/cloudapi/core.so
 	spec/run lua5.4 --valgrind
 
+test-rock:
+	spec/rock-install
+
 # Every runner appends "passed failed" to build/test-counts; the last line
 # of `make test` is the total ("N passed, N failed").
 test: deps build
 	@rm -f build/test-counts
-	@rc=0; $(MAKE) --no-print-directory -k test-c test-lua54 test-luajit test-valgrind || rc=$$?; \
+	@rc=0; $(MAKE) --no-print-directory -k test-c test-lua54 test-luajit test-valgrind test-rock || rc=$$?; \
 	  scripts/test-summary || rc=1; exit $$rc
 
 demo: deps build/5.4/cloudapi/core.so
 	@examples/run-demo
 
+# LUAROCKS_FLAGS=--deps-mode=none when lua-cjson comes from apt.
 install:
-	luarocks make cloudapi-scm-1.rockspec
+	luarocks make $(LUAROCKS_FLAGS) cloudapi-scm-1.rockspec
 
 clean:
 	rm -rf build

@@ -18,7 +18,9 @@ dependencies = {
 }
 external_dependencies = {
   OPENSSL = { header = "openssl/evp.h" },
-  CURL = { header = "curl/curl.h" },
+  -- Debian keeps curl/curl.h under the multiarch include dir, which the
+  -- header probe does not search; the compiler finds it by itself.
+  CURL = { library = "curl" },
 }
 build = {
   type = "builtin",
