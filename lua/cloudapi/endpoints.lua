@@ -78,7 +78,18 @@ function M.parse_url(s)
   else
     port = scheme == "https" and 443 or 80
   end
-  return { scheme = scheme, host = host, port = port, base = scheme .. "://" .. hostport }
+  return { scheme = scheme, host = host, port = port, hostport = hostport,
+           base = scheme .. "://" .. hostport }
+end
+
+-- Huawei Cloud: https://{service}.{region}.myhuaweicloud.com, the European
+-- sovereign region on .eu; IAM regional or, without a region, global.
+local HUAWEI_EU = { ["eu-west-101"] = true }
+
+function M.huawei_host(service, region)
+  service = service:lower()
+  if region == nil then return service .. ".myhuaweicloud.com" end
+  return service .. "." .. region .. ".myhuaweicloud." .. (HUAWEI_EU[region] and "eu" or "com")
 end
 
 return M

@@ -24,12 +24,20 @@ end
 function M.stats() return control("GET", "stats") end
 function M.reset() return control("POST", "reset", {}) end
 function M.fault(f) return control("POST", "faults", f) end
+function M.iam(settings) return control("POST", "iam", settings) end
 
 -- Keys the emulator knows.
 M.KEYS = {
   test = { access_key_id = "testid", access_key_secret = "testsecret" },
   demo = { access_key_id = "demo-ak", access_key_secret = "demo-secret" },
   sts = { access_key_id = "sts-ak", access_key_secret = "sts-secret", security_token = "sts-token" },
+  hw = { ak = "hw-ak", sk = "hw-sk" },
+  hw_sts = { ak = "hw-sts-ak", sk = "hw-sts-sk", security_token = "hw-sts-token" },
+  hw_user = { username = "demo-user", password = "demo-password", domain = "demo-domain" },
 }
+
+-- Project ids the emulator knows.
+M.PROJECTS = { ["cn-north-4"] = "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+               ["ap-southeast-1"] = "1b2c3d4e5f60718293a4b5c6d7e8f90a" }
 
 return M

@@ -5,6 +5,10 @@
 --                tokens, instance statuses, counters, pending faults)
 --   GET  faults  pending faults;  POST faults  queue one (JSON body, see
 --                faults.lua);  DELETE faults  drop them all
+--   GET  iam     Huawei IAM token settings and counts
+--   POST iam     {"token_ttl": seconds} lifetime of tokens issued from now on
+--                (reset restores 24 h); {"revoke_tokens": true} makes every
+--                token issued so far answer 401 APIGW.0307 (both may be given)
 
 local cjson       = require "cjson.safe"
 local stats       = require "emulator.stats"
@@ -13,6 +17,9 @@ local idempotency = require "emulator.idempotency"
 local faults      = require "emulator.faults"
 local ecs         = require "emulator.ecs"
 local vpc         = require "emulator.vpc"
+local huawei      = require "emulator.huawei"
+local hw_iam      = require "emulator.hw_iam"
+local vpcep       = require "emulator.vpcep"
 
 local M = {}
 
@@ -25,16 +32,60 @@ end
 local function get_stats()
   local s = stats.get()
   local e, v = ecs.counts(), vpc.counts()
+  local h, iam, ep = huawei.counts(), hw_iam.counts(ngx.now()), vpcep.counts()
   return {
     requests = s.requests, errors = s.errors, by_action = s.by_action, by_code = s.by_code,
     eips = v.eips, snapshots = e.snapshots, instances_changed = e.instances_changed,
     nonces = nonces.count(), client_tokens = idempotency.count(),
     faults_pending = faults.pending(),
+    connections = s.connections,
+    -- Huawei Cloud REST
+    huawei_requests = h.requests, huawei_errors = h.errors,
+    huawei_by_operation = h.by_operation, huawei_by_code = h.by_code,
+    iam_tokens = iam.tokens, iam_tokens_active = iam.active, iam_project_lookups = iam.project_lookups,
+    iam_token_ttl = iam.token_ttl,
+    vpcep_services = ep.services, vpcep_endpoints = ep.endpoints,
   }
 end
 
 local function reset()
-  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc }) do m.reset() end
+  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep }) do m.reset() end
+end
+
+local MAX_TTL = 10 * 366 * 86400
+
+local function iam_settings()
+  local c = hw_iam.counts(ngx.now())
+  return { token_ttl = c.token_ttl, tokens_issued = c.tokens, tokens_active = c.active }
+end
+
+local function set_iam()
+  ngx.req.read_body()
+  local spec = cjson.decode(ngx.req.get_body_data() or "")
+  if type(spec) ~= "table" then
+    return reply(400, { Code = "InvalidIamControl", Message = 'body must be a JSON object like {"token_ttl":60} or {"revoke_tokens":true}' })
+  end
+  for k in pairs(spec) do
+    if k ~= "token_ttl" and k ~= "revoke_tokens" then
+      return reply(400, { Code = "InvalidIamControl", Message = "unknown field " .. tostring(k) .. " (token_ttl, revoke_tokens)" })
+    end
+  end
+  if spec.token_ttl == nil and spec.revoke_tokens == nil then
+    return reply(400, { Code = "InvalidIamControl", Message = "give token_ttl and/or revoke_tokens" })
+  end
+  local ttl = spec.token_ttl
+  if ttl ~= nil and (type(ttl) ~= "number" or ttl <= 0 or ttl > MAX_TTL) then
+    return reply(400, { Code = "InvalidIamControl", Message = "token_ttl must be a number of seconds > 0 (at most 10 years)" })
+  end
+  if spec.revoke_tokens ~= nil and type(spec.revoke_tokens) ~= "boolean" then
+    return reply(400, { Code = "InvalidIamControl", Message = "revoke_tokens must be true or false" })
+  end
+  local revoked = 0
+  if ttl then hw_iam.set_ttl(ttl) end
+  if spec.revoke_tokens then revoked = hw_iam.revoke_all() end
+  local out = iam_settings()
+  out.ok, out.tokens_revoked = true, revoked
+  return reply(200, out)
 end
 
 local function add_fault()
@@ -60,6 +111,8 @@ local ROUTES = {
   ["GET faults"]    = function() list_faults() end,
   ["POST faults"]   = add_fault,
   ["DELETE faults"] = function() faults.reset(); reply(200, { ok = true }) end,
+  ["GET iam"]       = function() reply(200, iam_settings()) end,
+  ["POST iam"]      = set_iam,
 }
 
 function M.handle(name)

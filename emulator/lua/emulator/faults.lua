@@ -1,6 +1,9 @@
 -- Test-controlled fault injection: a queue of faults, each applied to the
--- next `count` RPC requests (control endpoints are never affected).
---   throttle  400 Throttling, as the real gateway answers
+-- next `count` API requests (control endpoints are never affected). With
+-- "api":"rpc" or "api":"huawei" a fault only hits that API's requests
+-- (default "any": Alibaba RPC and Huawei REST alike).
+--   throttle  400 Throttling (RPC) / 429 APIGW.0308 (Huawei), as the real
+--             gateways answer
 --   error     any status/code/message (default 503 ServiceUnavailable)
 --   delay     sleep `seconds` and then answer normally
 --   reset     close the connection without any answer
@@ -10,17 +13,21 @@
 local M = {}
 
 local KINDS = { throttle = true, error = true, delay = true, reset = true, truncate = true }
+local APIS = { any = true, rpc = true, huawei = true }
 
 local queue = {}
 
--- spec: { kind=..., count=N (default 1), status=, code=, message=, seconds= }
+-- spec: { kind=..., count=N (default 1), api=any|rpc|huawei, status=, code=,
+--         message=, seconds= }
 function M.add(spec)
   if type(spec) ~= "table" or not KINDS[spec.kind] then
     return nil, "kind must be one of throttle, error, delay, reset, truncate"
   end
   local count = tonumber(spec.count or 1)
   if not count or count < 1 or count % 1 ~= 0 then return nil, "count must be a positive integer" end
-  local f = { kind = spec.kind, remaining = count }
+  local api = spec.api or "any"
+  if not APIS[api] then return nil, "api must be one of any, rpc, huawei" end
+  local f = { kind = spec.kind, remaining = count, api = api }
   if spec.kind == "error" then
     f.status = tonumber(spec.status or 503)
     if not f.status or f.status < 400 or f.status > 599 then return nil, "status must be 400..599" end
@@ -34,13 +41,17 @@ function M.add(spec)
   return true
 end
 
--- The fault for the current request, or nil.
-function M.take()
-  local f = queue[1]
-  if not f then return nil end
-  f.remaining = f.remaining - 1
-  if f.remaining == 0 then table.remove(queue, 1) end
-  return f
+-- The fault for the current request of `api` ("rpc" or "huawei"): the
+-- first queued fault aimed at that API, or nil.
+function M.take(api)
+  for i, f in ipairs(queue) do
+    if f.api == "any" or f.api == (api or "rpc") then
+      f.remaining = f.remaining - 1
+      if f.remaining == 0 then table.remove(queue, i) end
+      return f
+    end
+  end
+  return nil
 end
 
 -- Applies the fault before the request is processed. Returns an error
@@ -61,15 +72,15 @@ end
 -- Writes a response whose body is cut short, then closes the connection.
 -- Uses the raw downstream socket because nginx would otherwise refuse to
 -- send fewer bytes than Content-Length and keep the connection open.
-function M.send_truncated(status, ctype, request_id, body)
+function M.send_truncated(status, ctype, request_id, body, id_header)
   local sock, err = ngx.req.socket(true)
   if not sock then
     ngx.log(ngx.ERR, "emulator: truncate fault: ", err)
     return ngx.exit(444)
   end
   sock:send(string.format(
-    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nx-acs-request-id: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
-    status, status == 200 and "OK" or "Error", ctype, request_id, #body,
+    "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n%s: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+    status, status < 400 and "OK" or "Error", ctype, id_header or "x-acs-request-id", request_id, #body,
     body:sub(1, math.floor(#body / 2))))
   return ngx.exit(444)
 end

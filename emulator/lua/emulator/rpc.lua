@@ -176,7 +176,7 @@ function M.handle()
   ctx.xml = (params.Format or ""):upper() == "XML"
   ctx.product = PRODUCTS[params.Version]
   -- Test-controlled faults come before any check (see faults.lua).
-  ctx.fault = faults.take()
+  ctx.fault = faults.take("rpc")
   if ctx.fault then
     local err = faults.apply(ctx.fault)
     if err then return M.send_error(ctx, err) end

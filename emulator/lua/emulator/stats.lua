@@ -3,9 +3,11 @@
 local M = {}
 
 local s
+local seen_connections -- nginx connection serial numbers seen since reset
 
 function M.reset()
-  s = { requests = 0, errors = 0, by_action = {}, by_code = {} }
+  s = { requests = 0, errors = 0, by_action = {}, by_code = {}, connections = 0 }
+  seen_connections = {}
 end
 M.reset()
 
@@ -18,6 +20,16 @@ end
 function M.error(code)
   s.errors = s.errors + 1
   s.by_code[code] = (s.by_code[code] or 0) + 1
+end
+
+-- Called for every API (non-control) request with ngx.var.connection:
+-- counts the distinct TCP connections that carried API requests, so a test
+-- can tell keep-alive reuse (1 connection) from reconnecting (N).
+function M.connection(serial)
+  if serial and not seen_connections[serial] then
+    seen_connections[serial] = true
+    s.connections = s.connections + 1
+  end
 end
 
 function M.get() return s end
