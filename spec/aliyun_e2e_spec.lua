@@ -26,9 +26,12 @@ describe("aliyun end to end", function()
 
   describe("ECS DescribeRegions", function()
     it("returns the regions of the reference table in JSON", function()
-      local res, err = client("ecs"):call("DescribeRegions")
+      local res, err, info = client("ecs"):call("DescribeRegions")
       assert.is_nil(err)
       assert.are.equal("string", type(res.RequestId))
+      assert.are.equal(res.RequestId, info.request_id)
+      assert.are.equal(200, info.status)
+      assert.are.equal(1, info.attempts)
       local by_id = {}
       for _, r in ipairs(res.Regions.Region) do by_id[r.RegionId] = r end
       assert.are.equal(13, #res.Regions.Region)

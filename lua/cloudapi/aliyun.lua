@@ -213,7 +213,7 @@ end
 
 local SUCCESS_CODES = { ["200"] = true, OK = true, Success = true, ["0"] = true }
 
--- Turn an HTTP response into result | nil, err.
+-- Turn an HTTP response into result, nil, info | nil, err.
 function Client:decode_response(req, res)
   local body = res.body or ""
   local first = body:match("^%s*(.)")
@@ -236,7 +236,9 @@ function Client:decode_response(req, res)
     is_error = true
   end
   if not is_error then
-    if value then return value end
+    if value then
+      return value, nil, { status = status, headers = headers, request_id = request_id, attempts = 1 }
+    end
     return nil, errors.new{ kind = "decode", status = status, request_id = request_id,
                             message = "cannot decode the response: " .. tostring(why) ..
                                       " (body starts: " .. body:sub(1, 120) .. ")" }
@@ -257,7 +259,7 @@ function Client:decode_response(req, res)
   return nil, e
 end
 
--- send(req) -> result | nil, err: one attempt of a prepared request.
+-- send(req) -> result, nil, info | nil, err: one attempt of a prepared request.
 function Client:send(req)
   local res, kind, msg = self.transport:send{
     method = req.method, url = req.url, headers = req.headers, body = req.body,
@@ -270,12 +272,12 @@ function Client:send(req)
     e.retryable = retry.retryable(e)
     return nil, errors.redact(e, req.secrets)
   end
-  local result, err = self:decode_response(req, res)
+  local result, err, info = self:decode_response(req, res)
   if not result then return nil, errors.redact(err, req.secrets) end
-  return result
+  return result, nil, info
 end
 
--- call(action, params [, opts]) -> result | nil, err
+-- call(action, params [, opts]) -> result, nil, info | nil, err
 function Client:call(action, args, opts)
   local req, err = self:prepare(action, args, opts)
   if not req then return nil, err end
