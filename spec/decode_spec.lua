@@ -46,3 +46,11 @@ describe("errors", function()
     assert.are.equal("a=[REDACTED] b=[REDACTED] c=[REDACTED]", s)
   end)
 end)
+
+describe("errors.redact", function()
+  it("redacts every secret of a list with holes", function()
+    local e = errors.new{ kind = "network", message = "pw=hunter22 tok=token-xyz" }
+    errors.redact(e, { "sk-value", nil, "hunter22", "token-xyz" })
+    assert.are.equal("pw=[REDACTED] tok=[REDACTED]", e.message)
+  end)
+end)

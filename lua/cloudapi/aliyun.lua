@@ -110,12 +110,13 @@ local function config_error(msg)
   return errors.new{ kind = "config", message = msg }
 end
 
--- A prepared request prints without its signature.
+-- A prepared request prints without its signature or security token.
 local Request = {}
 Request.__index = Request
 Request.__name = "cloudapi.request"
 function Request:__tostring()
   local url = self.url:gsub("([?&]Signature=)[^&]*", "%1[REDACTED]")
+                      :gsub("([?&]SecurityToken=)[^&]*", "%1[REDACTED]")
   return self.method .. " " .. url
 end
 
@@ -183,8 +184,7 @@ function Client:prepare(action, args, opts)
     req.body = signed
     req.headers["Content-Type"] = "application/x-www-form-urlencoded"
   end
-  -- Kept off the visible fields: needed only to redact errors.
-  req.secrets = { creds.access_key_secret, creds.security_token }
+  errors.remember(req, { creds.access_key_secret, creds.security_token })
   return setmetatable(req, Request)
 end
 
@@ -270,10 +270,10 @@ function Client:send(req)
                                  (kind == "config" and "config" or "network"),
                           message = tostring(msg), action = req.action }
     e.retryable = retry.retryable(e)
-    return nil, errors.redact(e, req.secrets)
+    return nil, errors.redact(e, req)
   end
   local result, err, info = self:decode_response(req, res)
-  if not result then return nil, errors.redact(err, req.secrets) end
+  if not result then return nil, errors.redact(err, req) end
   return result, nil, info
 end
 

@@ -49,7 +49,7 @@ end
 -- appears in a query and in a string to sign), in s.
 function M.redact_string(s, secrets)
   if type(s) ~= "string" or not secrets then return s end
-  for _, secret in ipairs(secrets) do
+  for _, secret in pairs(secrets) do -- pairs: the list may have holes
     if type(secret) == "string" and #secret >= 4 then
       local once = pct(secret)
       for _, form in ipairs({ pct(once), once, secret }) do
@@ -60,8 +60,19 @@ function M.redact_string(s, secrets)
   return s
 end
 
--- Redact every string field of an error object in place; returns it.
-function M.redact(e, secrets)
+-- The secrets behind each prepared request, kept off the request itself so
+-- that no dump of it shows them; weak keys let requests be collected.
+local secrets_of = setmetatable({}, { __mode = "k" })
+
+function M.remember(req, secrets)
+  secrets_of[req] = secrets
+  return req
+end
+
+-- Redact every string field of an error object in place, using the secrets
+-- remembered for req (or a list of secrets); returns the error.
+function M.redact(e, req)
+  local secrets = secrets_of[req] or req
   for k, v in pairs(e) do
     if type(v) == "string" then e[k] = M.redact_string(v, secrets) end
   end

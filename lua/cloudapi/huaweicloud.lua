@@ -274,8 +274,7 @@ function Client:build(base_url, hostport, method, path, opts, ctx)
     req.canonical_request = canonical
     req.url = base_url .. filled .. (q ~= "" and ("?" .. q) or "")
   end
-  req.secrets = secrets_of(creds, ctx.token)
-  return req
+  return errors.remember(req, secrets_of(creds, ctx.token))
 end
 
 -- prepare(method, path, {query=, headers=, body=, path=}, {date=}) -> req | nil, err
@@ -396,10 +395,10 @@ function Client:iam_get(path, query)
   req, err = self:build(self.iam_url, self.iam_hostport, "GET", path, { query = query }, ctx)
   if not req then return nil, err end
   local res
-  res, err = self:raw(req.method, req.url, req.headers, req.body, req.secrets)
+  res, err = self:raw(req.method, req.url, req.headers, req.body, req)
   if not res then return nil, err end
   if res.status < 200 or res.status >= 300 then
-    return nil, errors.redact(self:service_error(res, req), req.secrets)
+    return nil, errors.redact(self:service_error(res, req), req)
   end
   return decode_success(res)
 end
@@ -434,7 +433,7 @@ function Client:request(method, path, opts)
     req, err = self:build(self.base_url, self.hostport, method, path, opts, ctx)
     if not req then return nil, err end
     local res
-    res, err = self:raw(req.method, req.url, req.headers, req.body, req.secrets)
+    res, err = self:raw(req.method, req.url, req.headers, req.body, req)
     if not res then err.attempts = attempts; return nil, err end
     if res.status >= 200 and res.status < 300 then
       local result
@@ -453,7 +452,7 @@ function Client:request(method, path, opts)
     else
       local e = self:service_error(res, req)
       e.attempts = attempts
-      return nil, errors.redact(e, req.secrets)
+      return nil, errors.redact(e, req)
     end
   end
 end
