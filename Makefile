@@ -16,7 +16,7 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LUA_PATH_DEV = $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
 export LUA_PATH := $(LUA_PATH_DEV)
 
-.PHONY: all build deps test test-c test-lua54 test-luajit test-valgrind test-rock demo install clean help
+.PHONY: all build deps test test-c test-lua54 test-luajit test-valgrind test-rock test-emulator demo install clean help
 
 all: build
 
@@ -60,11 +60,18 @@ test-valgrind: build/5.4/cloudapi/core.so
 test-rock:
 	spec/rock-install
 
+# The emulator's own verifiers against the published vectors and curl.
+test-emulator:
+	@for t in emulator/selftest.lua emulator/selftest_huawei.lua; do \
+	  lua5.4 $$t | tee build/selftest.out; \
+	  awk '/ checks, [0-9]+ failed/ {print $$1 - $$3, $$3}' build/selftest.out >> build/test-counts; \
+	done
+
 # Every runner appends "passed failed" to build/test-counts; the last line
 # of `make test` is the total ("N passed, N failed").
 test: deps build
 	@rm -f build/test-counts
-	@rc=0; $(MAKE) --no-print-directory -k test-c test-lua54 test-luajit test-valgrind test-rock || rc=$$?; \
+	@rc=0; $(MAKE) --no-print-directory -k test-c test-emulator test-lua54 test-luajit test-valgrind test-rock || rc=$$?; \
 	  scripts/test-summary || rc=1; exit $$rc
 
 demo: deps build/5.4/cloudapi/core.so
