@@ -42,6 +42,7 @@ build = {
     ["cloudapi.huaweicloud"] = "lua/cloudapi/huaweicloud.lua",
     ["cloudapi.iam"] = "lua/cloudapi/iam.lua",
     ["cloudapi.json"] = "lua/cloudapi/json.lua",
+    ["cloudapi.options"] = "lua/cloudapi/options.lua",
     ["cloudapi.params"] = "lua/cloudapi/params.lua",
     ["cloudapi.retry"] = "lua/cloudapi/retry.lua",
     ["cloudapi.transport.curl"] = "lua/cloudapi/transport/curl.lua",

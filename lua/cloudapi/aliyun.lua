@@ -8,6 +8,7 @@ local decode = require "cloudapi.decode"
 local credentials = require "cloudapi.credentials"
 local endpoints = require "cloudapi.endpoints"
 local retry = require "cloudapi.retry"
+local options = require "cloudapi.options"
 
 local M = {}
 
@@ -38,28 +39,7 @@ function Client:__tostring()
                        tostring(self.region), self.base_url)
 end
 
-local function argcheck(cond, msg)
-  if not cond then error("cloudapi.aliyun.new: " .. msg, 3) end
-end
-
-local function check_timeout(t, where)
-  if t == nil then return nil end
-  argcheck(type(t) == "table", where .. " must be a table {connect=, read=}")
-  for _, k in ipairs({ "connect", "read" }) do
-    local v = t[k]
-    argcheck(v == nil or (type(v) == "number" and v > 0 and v < 1e6),
-             where .. "." .. k .. " must be a positive number of seconds")
-  end
-  return t
-end
-
-local function make_transport(spec)
-  if spec == nil or spec == "curl" then
-    return require("cloudapi.transport.curl").new()
-  end
-  if type(spec) == "table" and type(spec.send) == "function" then return spec end
-  error("cloudapi.aliyun.new: transport must be \"curl\" or an object with :send(req)", 3)
-end
+local argcheck = options.checker("cloudapi.aliyun.new")
 
 -- new{product=, region=, endpoint=, credentials=, version=, format=,
 --     method=, timeout=, transport=, xml_lists=}
@@ -79,15 +59,7 @@ function M.new(opts)
   argcheck(format == "JSON" or format == "XML", "format must be \"JSON\" or \"XML\"")
   local method = (opts.method or "GET"):upper()
   argcheck(method == "GET" or method == "POST", "method must be \"GET\" or \"POST\"")
-  local url
-  if opts.endpoint ~= nil then
-    local parsed, why = endpoints.parse_url(opts.endpoint)
-    argcheck(parsed, tostring(why))
-    url = parsed
-  else
-    url = endpoints.parse_url("https://" .. endpoints.aliyun_host(product, region))
-  end
-  local timeout = check_timeout(opts.timeout, "timeout") or {}
+  local url = options.url(opts.endpoint, endpoints.aliyun_host(product, region), argcheck)
   return setmetatable({
     product = product,
     region = region,
@@ -97,11 +69,8 @@ function M.new(opts)
     base_url = url.base,
     host = url.host,
     provider = credentials.provider(opts.credentials, ENV),
-    transport = make_transport(opts.transport),
-    timeout = {
-      connect = timeout.connect or M.DEFAULT_TIMEOUT.connect,
-      read = timeout.read or M.DEFAULT_TIMEOUT.read,
-    },
+    transport = options.transport(opts.transport, argcheck),
+    timeout = options.timeout(opts.timeout, M.DEFAULT_TIMEOUT, argcheck),
     xml_lists = opts.xml_lists,
   }, Client)
 end
@@ -188,28 +157,8 @@ function Client:prepare(action, args, opts)
   return setmetatable(req, Request)
 end
 
--- The server's "string to sign" against ours: which side is at fault.
-local function diagnose_signature(e, ours)
-  local theirs = type(e.message) == "string" and e.message:match("string to sign is:%s*(.-)%s*$")
-  if not theirs or theirs == "" then
-    e.diagnosis = "the server did not say what it signed; check the AccessKeySecret"
-    return
-  end
-  e.server_string_to_sign = theirs
-  e.client_string_to_sign = ours
-  if theirs == ours then
-    e.diagnosis = "the server signed the same string as we did, so the AccessKeySecret " ..
-                  "does not belong to this AccessKeyId (wrong secret)"
-  else
-    local i = 1
-    while i <= #ours and ours:byte(i) == theirs:byte(i) do i = i + 1 end
-    e.diagnosis = string.format(
-      "canonicalization difference: the strings to sign first differ at byte %d " ..
-      "(ours ...%s..., server ...%s...); the request was changed in transit or " ..
-      "encoded differently", i, ours:sub(math.max(1, i - 20), i + 20),
-      theirs:sub(math.max(1, i - 20), i + 20))
-  end
-end
+local SIGNATURE_NAMES = { who = "server", what = "string to sign", whats = "strings to sign",
+                         secret = "AccessKeySecret", id = "AccessKeyId" }
 
 local SUCCESS_CODES = { ["200"] = true, OK = true, Success = true, ["0"] = true }
 
@@ -254,7 +203,11 @@ function Client:decode_response(req, res)
   e.retryable = retry.retryable(e)
   e = errors.new(e)
   if e.code == "SignatureDoesNotMatch" or e.code == "IncompleteSignature" then
-    diagnose_signature(e, req.string_to_sign)
+    local theirs = type(e.message) == "string" and e.message:match("string to sign is:%s*(.-)%s*$")
+    if theirs == "" then theirs = nil end
+    e.server_string_to_sign = theirs
+    e.client_string_to_sign = theirs and req.string_to_sign
+    errors.diagnose_signature(e, req.string_to_sign, theirs, SIGNATURE_NAMES)
   end
   return nil, e
 end

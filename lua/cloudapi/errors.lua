@@ -60,6 +60,27 @@ function M.redact_string(s, secrets)
   return s
 end
 
+-- Compare what the server signed with what we signed and say which side is
+-- at fault. names: { who = "server", what = "string to sign",
+-- whats = "strings to sign", secret = "AccessKeySecret", id = "AccessKeyId" }
+function M.diagnose_signature(e, ours, theirs, names)
+  if not theirs or not ours then
+    e.diagnosis = "the " .. names.who .. " did not say what it signed; check the " .. names.secret
+    return e
+  end
+  if theirs == ours then
+    e.diagnosis = string.format("the %s signed the same %s as we did, so the %s does not belong " ..
+                                "to this %s (wrong secret)", names.who, names.what, names.secret, names.id)
+  else
+    local i = 1
+    while i <= #ours and ours:byte(i) == theirs:byte(i) do i = i + 1 end
+    e.diagnosis = string.format("canonicalization difference: the %s first differ at byte %d " ..
+      "(ours ...%q..., %s ...%q...); the request was changed in transit or encoded differently",
+      names.whats, i, ours:sub(math.max(1, i - 20), i + 20), names.who, theirs:sub(math.max(1, i - 20), i + 20))
+  end
+  return e
+end
+
 -- The secrets behind each prepared request, kept off the request itself so
 -- that no dump of it shows them; weak keys let requests be collected.
 local secrets_of = setmetatable({}, { __mode = "k" })

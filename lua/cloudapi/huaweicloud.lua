@@ -8,6 +8,7 @@ local credentials = require "cloudapi.credentials"
 local endpoints = require "cloudapi.endpoints"
 local retry = require "cloudapi.retry"
 local iam = require "cloudapi.iam"
+local options = require "cloudapi.options"
 
 local M = {}
 
@@ -37,9 +38,7 @@ function Client:__tostring()
   return string.format("cloudapi.huaweicloud(%s, %s, %s)", self.service, tostring(self.region), self.base_url)
 end
 
-local function argcheck(cond, msg)
-  if not cond then error("cloudapi.huaweicloud.new: " .. msg, 3) end
-end
+local argcheck = options.checker("cloudapi.huaweicloud.new")
 
 local function config_error(msg)
   return errors.new{ kind = "config", message = msg }
@@ -72,30 +71,11 @@ function M.new(opts)
     local c = opts.credentials
     auth = (type(c) == "table" and c.password ~= nil) and "token" or "aksk"
   end
-  local function url_of(spec, default_host)
-    if spec == nil then return endpoints.parse_url("https://" .. default_host) end
-    local u, why = endpoints.parse_url(spec)
-    argcheck(u, tostring(why))
-    return u
-  end
-  local url = url_of(opts.endpoint, endpoints.huawei_host(service, region))
+  local url = options.url(opts.endpoint, endpoints.huawei_host(service, region), argcheck)
   -- An overridden endpoint (an emulator, a proxy) serves IAM too unless told otherwise.
-  local iam_url = opts.iam_endpoint and url_of(opts.iam_endpoint)
+  local iam_url = opts.iam_endpoint and options.url(opts.iam_endpoint, nil, argcheck)
                   or (opts.endpoint and url)
-                  or url_of(nil, endpoints.huawei_host("iam", region))
-  local timeout = opts.timeout or {}
-  argcheck(type(timeout) == "table", "timeout must be a table {connect=, read=}")
-  for _, k in ipairs({ "connect", "read" }) do
-    local v = timeout[k]
-    argcheck(v == nil or (type(v) == "number" and v > 0 and v < 1e6),
-             "timeout." .. k .. " must be a positive number of seconds")
-  end
-  local transport = opts.transport
-  if transport == nil or transport == "curl" then
-    transport = require("cloudapi.transport.curl").new()
-  end
-  argcheck(type(transport) == "table" and type(transport.send) == "function",
-           "transport must be \"curl\" or an object with :send(req)")
+                  or options.url(nil, endpoints.huawei_host("iam", region), argcheck)
   return setmetatable({
     service = service,
     region = region,
@@ -109,9 +89,8 @@ function M.new(opts)
     iam_url = iam_url.base,
     iam_hostport = iam_url.hostport,
     provider = credentials.provider(opts.credentials, ENV),
-    transport = transport,
-    timeout = { connect = timeout.connect or M.DEFAULT_TIMEOUT.connect,
-                read = timeout.read or M.DEFAULT_TIMEOUT.read },
+    transport = options.transport(opts.transport, argcheck),
+    timeout = options.timeout(opts.timeout, M.DEFAULT_TIMEOUT, argcheck),
   }, Client)
 end
 
@@ -323,26 +302,8 @@ local function error_fields(t)
   return t.error_code or t.errorCode or t.code, t.error_msg or t.errorMsg or t.message
 end
 
--- The gateway's canonical request against ours: which side is at fault.
-local function diagnose_signature(e, ours)
-  local theirs = type(e.message) == "string" and e.message:match("canonicalRequest:%s?(.*)$")
-  if not theirs or not ours then
-    e.diagnosis = "the gateway did not say what it signed; check the SK"
-    return
-  end
-  e.server_canonical_request = theirs
-  e.client_canonical_request = ours
-  if theirs == ours then
-    e.diagnosis = "the gateway built the same canonical request as we did, so the SK " ..
-                  "does not belong to this AK (wrong secret)"
-  else
-    local i = 1
-    while i <= #ours and ours:byte(i) == theirs:byte(i) do i = i + 1 end
-    e.diagnosis = string.format("canonicalization difference: the canonical requests first differ " ..
-      "at byte %d (ours ...%q..., gateway ...%q...)", i, ours:sub(math.max(1, i - 20), i + 20),
-      theirs:sub(math.max(1, i - 20), i + 20))
-  end
-end
+local SIGNATURE_NAMES = { who = "gateway", what = "canonical request", whats = "canonical requests",
+                         secret = "SK", id = "AK" }
 
 -- service_error(res, req) -> error object for a non-2xx answer
 function Client:service_error(res, req)
@@ -359,7 +320,11 @@ function Client:service_error(res, req)
   if req and req.kind_override then e.kind = req.kind_override end
   e = errors.new(e)
   if e.code == "APIGW.0301" or e.code == "APIG.0301" then
-    diagnose_signature(e, req and req.canonical_request)
+    local theirs = type(e.message) == "string" and e.message:match("canonicalRequest:%s?(.*)$") or nil
+    local ours = req and req.canonical_request
+    e.server_canonical_request = theirs
+    e.client_canonical_request = theirs and ours
+    errors.diagnose_signature(e, ours, theirs, SIGNATURE_NAMES)
   end
   return e
 end

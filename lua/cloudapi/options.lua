@@ -1,0 +1,47 @@
+-- Constructor option checks shared by the clients. A wrong option is
+-- programmer misuse, so these raise (error()) with the option's name.
+local endpoints = require "cloudapi.endpoints"
+
+local M = {}
+
+-- checker("cloudapi.aliyun.new") -> argcheck(cond, msg); raises at the
+-- caller of the constructor.
+function M.checker(prefix)
+  return function(cond, msg)
+    if not cond then error(prefix .. ": " .. msg, 3) end
+  end
+end
+
+-- timeout(t, defaults, argcheck) -> {connect=, read=}
+function M.timeout(t, defaults, argcheck)
+  t = t or {}
+  argcheck(type(t) == "table", "timeout must be a table {connect=, read=}")
+  local out = {}
+  for _, k in ipairs({ "connect", "read" }) do
+    local v = t[k]
+    argcheck(v == nil or (type(v) == "number" and v > 0 and v < 1e6),
+             "timeout." .. k .. " must be a positive number of seconds")
+    out[k] = v or defaults[k]
+  end
+  return out
+end
+
+-- transport(spec, argcheck) -> transport object; "curl" or nil is the default.
+function M.transport(spec, argcheck)
+  if spec == nil or spec == "curl" then
+    return require("cloudapi.transport.curl").new()
+  end
+  argcheck(type(spec) == "table" and type(spec.send) == "function",
+           "transport must be \"curl\" or an object with :send(req)")
+  return spec
+end
+
+-- url(spec, default_host, argcheck) -> parsed endpoint URL
+function M.url(spec, default_host, argcheck)
+  if spec == nil then return assert(endpoints.parse_url("https://" .. default_host)) end
+  local u, why = endpoints.parse_url(spec)
+  argcheck(u, tostring(why))
+  return u
+end
+
+return M
