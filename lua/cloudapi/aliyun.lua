@@ -69,7 +69,7 @@ function M.new(opts)
     base_url = url.base,
     host = url.host,
     provider = credentials.provider(opts.credentials, ENV),
-    transport = options.transport(opts.transport, argcheck),
+    transport = options.transport(opts.transport, opts.tls, argcheck),
     timeout = options.timeout(opts.timeout, M.DEFAULT_TIMEOUT, argcheck),
     xml_lists = opts.xml_lists,
   }, Client)

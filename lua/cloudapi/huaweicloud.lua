@@ -89,7 +89,7 @@ function M.new(opts)
     iam_url = iam_url.base,
     iam_hostport = iam_url.hostport,
     provider = credentials.provider(opts.credentials, ENV),
-    transport = options.transport(opts.transport, argcheck),
+    transport = options.transport(opts.transport, opts.tls, argcheck),
     timeout = options.timeout(opts.timeout, M.DEFAULT_TIMEOUT, argcheck),
   }, Client)
 end

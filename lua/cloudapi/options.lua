@@ -26,11 +26,21 @@ function M.timeout(t, defaults, argcheck)
   return out
 end
 
--- transport(spec, argcheck) -> transport object; "curl" or nil is the default.
-function M.transport(spec, argcheck)
-  if spec == nil or spec == "curl" then
-    return require("cloudapi.transport.curl").new()
+-- transport(spec, tls, argcheck) -> transport object; "curl" or nil is the
+-- default. tls = {cainfo=, capath=, verify=} configures the curl transport.
+function M.transport(spec, tls, argcheck)
+  argcheck(tls == nil or type(tls) == "table", "tls must be a table {cainfo=, capath=, verify=}")
+  if tls then
+    for _, k in ipairs({ "cainfo", "capath" }) do
+      argcheck(tls[k] == nil or type(tls[k]) == "string", "tls." .. k .. " must be a path string")
+    end
+    argcheck(tls.verify == nil or type(tls.verify) == "boolean", "tls.verify must be a boolean")
   end
+  if spec == nil or spec == "curl" then
+    return require("cloudapi.transport.curl").new(tls and {
+      cainfo = tls.cainfo, capath = tls.capath, verify = tls.verify ~= false })
+  end
+  argcheck(tls == nil, "tls applies to the curl transport only")
   argcheck(type(spec) == "table" and type(spec.send) == "function",
            "transport must be \"curl\" or an object with :send(req)")
   return spec

@@ -356,6 +356,8 @@ local ROUTES = {
 }
 
 local function match_route(method, path)
+  -- HEAD is GET without a body; nginx drops the body for us.
+  if method == "HEAD" then method = "GET" end
   for _, r in ipairs(ROUTES) do
     if r[1] == method then
       local a, b = path:match(r[2]) -- no capture: a is the whole path
