@@ -319,6 +319,17 @@ static int l_sdk_date(lua_State *L) { return push_time(L, "%Y%m%dT%H%M%SZ"); }
 
 static int l_now(lua_State *L) { lua_pushnumber(L, wall_now()); return 1; }
 
+/* sleep(seconds): blocks the thread; plain Lua only (ngx uses ngx.sleep) */
+static int l_sleep(lua_State *L) {
+    double s = luaL_checknumber(L, 1);
+    struct timespec ts;
+    if (!(s >= 0 && s < 1e7)) return luaL_error(L, "sleep: seconds out of range");
+    ts.tv_sec = (time_t)s;
+    ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0) {} /* resume after a signal */
+    return 0;
+}
+
 static int l_monotonic(lua_State *L) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -421,7 +432,8 @@ static void push_headers(lua_State *L, ca_state *s, const ca_buf *raw) {
 static const char *const status_kind[] = {"ok", "timeout", "network", "config", "config"};
 
 /* session:request{method=, url=, headers={"Name: value", ...}, body=,
- *                 connect_timeout=, timeout=} (seconds)
+ *                 connect_timeout=, read_timeout=, timeout=, fresh_connect=}
+ *                 (seconds; read_timeout is an idle timeout, timeout bounds it all)
  * -> status, headers, body | nil, kind, message, maybe_sent */
 static int l_session_request(lua_State *L) {
     ca_http *h = check_session(L);
@@ -429,7 +441,7 @@ static int l_session_request(lua_State *L) {
     ca_http_req r;
     ca_http_result res;
     size_t i, n;
-    double ct, to;
+    double ct, rt, to;
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
     memset(&r, 0, sizeof r);
@@ -437,10 +449,14 @@ static int l_session_request(lua_State *L) {
     r.url = req_field(L, 2, "url", NULL);
     r.body = opt_field(L, 2, "body", &r.body_len);
     ct = opt_num_field(L, 2, "connect_timeout", 0);
+    rt = opt_num_field(L, 2, "read_timeout", 0);
     to = opt_num_field(L, 2, "timeout", 0);
-    if (!(ct >= 0 && ct < 1e6) || !(to >= 0 && to < 1e6)) return luaL_error(L, "timeout out of range");
+    if (!(ct >= 0 && ct < 1e6) || !(rt >= 0 && rt < 1e6) || !(to >= 0 && to < 1e6))
+        return luaL_error(L, "timeout out of range");
     r.connect_ms = (long)ceil(ct * 1000);
-    r.timeout_ms = (long)ceil(to * 1000);
+    r.read_ms = (long)ceil(rt * 1000);
+    r.total_ms = (long)ceil(to * 1000);
+    r.fresh = opt_bool_field(L, 2, "fresh_connect", 0);
     s = begin(L);
     lua_getfield(L, 2, "headers"); /* index 3, keeps the strings alive */
     n = lua_isnil(L, 3) ? 0 : ca_rawlen(L, 3);
@@ -505,6 +521,7 @@ static const luaL_Reg functions[] = {
     {"sdk_date", l_sdk_date},
     {"now", l_now},
     {"monotonic", l_monotonic},
+    {"sleep", l_sleep},
     {"http_session", l_http_session},
     {NULL, NULL},
 };

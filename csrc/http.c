@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -22,11 +23,18 @@ const char *ca_http_global_init(void) {
     return init_error;
 }
 
+static double mono_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *ud) {
     ca_http *h = (ca_http *)ud;
     size_t len = size * n;
     if (h->body.len + len > h->max_body) return 0; /* aborts: CURLE_WRITE_ERROR */
     ca_buf_add(&h->body, p, len);
+    if (h->last_activity != 0) h->last_activity = mono_now();
     return h->body.failed ? 0 : len;
 }
 
@@ -38,13 +46,28 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud) {
     if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) ca_buf_reset(&h->hdr);
     if (h->hdr.len + len > 1 << 20) return 0;
     ca_buf_add(&h->hdr, p, len);
+    if (h->last_activity != 0) h->last_activity = mono_now();
     return h->hdr.failed ? 0 : len;
+}
+
+/* Upload progress counts as activity for the read (idle) timeout; bytes
+ * received are noted by the write and header callbacks. */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    ca_http *h = (ca_http *)ud;
+    (void)dltotal; (void)dlnow; (void)ultotal;
+    if ((long long)ulnow != h->last_up) {
+        h->last_up = (long long)ulnow;
+        if (h->last_activity != 0) h->last_activity = mono_now();
+    }
+    return 0;
 }
 
 int ca_http_open(ca_http *h, const ca_http_opts *o, char *msg, size_t msglen) {
     CURL *e;
     const char *ie = ca_http_global_init();
     if (ie) { snprintf(msg, msglen, "%s", ie); return -1; }
+    h->multi = curl_multi_init();
+    if (h->multi == NULL) { snprintf(msg, msglen, "curl_multi_init failed"); return -1; }
     e = curl_easy_init();
     if (e == NULL) { snprintf(msg, msglen, "curl_easy_init failed"); return -1; }
     h->easy = e;
@@ -55,6 +78,9 @@ int ca_http_open(ca_http *h, const ca_http_opts *o, char *msg, size_t msglen) {
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, h);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* whatever libcurl can decode */
@@ -74,8 +100,56 @@ int ca_http_open(ca_http *h, const ca_http_opts *o, char *msg, size_t msglen) {
 void ca_http_close(ca_http *h) {
     if (h->easy) curl_easy_cleanup((CURL *)h->easy);
     h->easy = NULL;
+    if (h->multi) curl_multi_cleanup((CURLM *)h->multi);
+    h->multi = NULL;
     ca_buf_free(&h->hdr);
     ca_buf_free(&h->body);
+}
+
+/* Run the easy handle to completion on the session's multi handle. The
+ * read timer starts once the request may be sent (pretransfer) and restarts
+ * on every byte moved; read_ms of silence aborts the transfer. */
+static CURLcode drive(ca_http *h, long read_ms, int *read_timed_out) {
+    CURLM *m = (CURLM *)h->multi;
+    CURL *e = (CURL *)h->easy;
+    CURLcode rc = CURLE_OK;
+    CURLMsg *msg;
+    int running = 1, left;
+    if (curl_multi_add_handle(m, e) != CURLM_OK) return CURLE_FAILED_INIT;
+    for (;;) {
+        double now;
+        int wait_ms = 1000;
+        if (curl_multi_perform(m, &running) != CURLM_OK) { rc = CURLE_FAILED_INIT; break; }
+        if (!running) break;
+        now = mono_now();
+        if (read_ms > 0) {
+            if (h->last_activity == 0) {
+                curl_off_t pre = 0;
+                if (curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre) == CURLE_OK && pre > 0)
+                    h->last_activity = now;
+                wait_ms = 20; /* connecting: look again soon */
+            }
+            if (h->last_activity != 0) {
+                double idle_ms = (now - h->last_activity) * 1000.0;
+                if (idle_ms >= (double)read_ms) {
+                    *read_timed_out = 1;
+                    rc = CURLE_ABORTED_BY_CALLBACK;
+                    break;
+                }
+                wait_ms = (int)((double)read_ms - idle_ms) + 1;
+                if (wait_ms > 1000) wait_ms = 1000;
+            }
+        }
+        if (curl_multi_poll(m, NULL, 0, wait_ms, NULL) != CURLM_OK) { rc = CURLE_FAILED_INIT; break; }
+    }
+    if (!running) {
+        rc = CURLE_FAILED_INIT;
+        while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == e) rc = msg->data.result;
+        }
+    }
+    curl_multi_remove_handle(m, e); /* an aborted transfer's connection is closed */
+    return rc;
 }
 
 static void fail(ca_http_result *res, ca_http_status st, const char *fmt, const char *a) {
@@ -89,6 +163,7 @@ void ca_http_perform(ca_http *h, const ca_http_req *r, ca_http_result *res) {
     CURLcode rc;
     size_t i;
     long req_size = 0;
+    int read_timed_out = 0;
 
     res->status = CA_HTTP_OK;
     res->code = 0;
@@ -131,12 +206,15 @@ void ca_http_perform(ca_http *h, const ca_http_req *r, ca_http_result *res) {
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
     }
     curl_easy_setopt(e, CURLOPT_URL, r->url);
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, r->fresh ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->connect_ms > 0 ? r->connect_ms : 0L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms > 0 ? r->timeout_ms : 0L);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->total_ms > 0 ? r->total_ms : 0L);
+    h->last_activity = 0;
+    h->last_up = 0;
 
     h->busy = 1;
-    rc = curl_easy_perform(e);
+    rc = drive(h, r->read_ms, &read_timed_out);
     h->busy = 0;
 
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL); /* list is freed below */
@@ -151,9 +229,18 @@ void ca_http_perform(ca_http *h, const ca_http_req *r, ca_http_result *res) {
     }
     {
         const char *detail = h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc);
+        char idle[96];
         switch (rc) {
         case CURLE_OPERATION_TIMEDOUT:
             fail(res, CA_HTTP_TIMEOUT, "%s", detail);
+            break;
+        case CURLE_ABORTED_BY_CALLBACK:
+            if (read_timed_out) {
+                snprintf(idle, sizeof idle, "read timeout: no data for %ld ms", r->read_ms);
+                fail(res, CA_HTTP_TIMEOUT, "%s", idle);
+            } else {
+                fail(res, CA_HTTP_NETWORK, "%s", detail);
+            }
             break;
         case CURLE_URL_MALFORMAT:
         case CURLE_UNSUPPORTED_PROTOCOL:

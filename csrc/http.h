@@ -1,5 +1,6 @@
-/* libcurl sessions: one easy handle kept alive across requests, so the
- * connection (and TLS session) is reused. Plain C, no Lua. */
+/* libcurl sessions: one easy handle driven by one multi handle, both kept
+ * alive across requests, so the connection (and TLS session) is reused and
+ * the read timeout can be an exact idle timeout. Plain C, no Lua. */
 #ifndef CLOUDAPI_HTTP_H
 #define CLOUDAPI_HTTP_H
 
@@ -16,9 +17,13 @@ typedef enum {
 
 typedef struct {
     void *easy;                 /* CURL *, NULL once closed */
+    void *multi;                /* CURLM *, owns the connection cache */
     ca_buf hdr, body;           /* the last response, reused */
     size_t max_body;
     int busy;
+    /* read timeout bookkeeping for the request in flight */
+    double last_activity;       /* 0: not connected yet */
+    long long last_up;
     char errbuf[256];
 } ca_http;
 
@@ -32,7 +37,12 @@ typedef struct {
     const char *method, *url;
     const char *const *headers; size_t nheaders; /* "Name: value" lines */
     const char *body; size_t body_len;           /* body NULL: none */
-    long connect_ms, timeout_ms;
+    long connect_ms;  /* to establish the connection (0: libcurl's default) */
+    long read_ms;     /* longest wait for the next bytes once connected (0: none) */
+    long total_ms;    /* bound on the whole exchange (0: none) */
+    int fresh;        /* use a new connection: libcurl silently resends a
+                         request once on a reused connection found dead, which
+                         a non-idempotent request must not risk */
 } ca_http_req;
 
 typedef struct {

@@ -239,9 +239,9 @@ describe("aliyun end to end", function()
     end)
   end)
 
-  describe("transport failures", function()
+  describe("transport failures, one attempt each (retry = false)", function()
     it("is a network error when nothing listens", function()
-      local _, err = client("ecs", { endpoint = "http://127.0.0.1:9" }):call("DescribeRegions")
+      local _, err = client("ecs", { endpoint = "http://127.0.0.1:9", retry = false }):call("DescribeRegions")
       assert.are.equal("network", err.kind)
       assert.is_true(err.retryable)
       assert.is_truthy(err.message:find("127.0.0.1", 1, true))
@@ -250,7 +250,7 @@ describe("aliyun end to end", function()
     it("is a timeout error when the answer is late", function()
       emulator.fault{ kind = "delay", seconds = 2 }
       local t0 = os.time()
-      local _, err = client("ecs", { timeout = { connect = 1, read = 0.3 } }):call("DescribeRegions")
+      local _, err = client("ecs", { timeout = { connect = 1, read = 0.3 }, retry = false }):call("DescribeRegions")
       assert.are.equal("timeout", err.kind)
       assert.is_true(err.retryable)
       assert.is_true(os.time() - t0 <= 2)
@@ -258,26 +258,26 @@ describe("aliyun end to end", function()
 
     it("reports throttling and 5xx as retryable service errors", function()
       emulator.fault{ kind = "throttle" }
-      local _, e1 = client("ecs"):call("DescribeRegions")
+      local _, e1 = client("ecs", { retry = false }):call("DescribeRegions")
       assert.are.equal("Throttling", e1.code)
       assert.is_true(e1.retryable)
       emulator.fault{ kind = "error", status = 503, code = "ServiceUnavailable" }
-      local _, e2 = client("ecs"):call("DescribeRegions")
+      local _, e2 = client("ecs", { retry = false }):call("DescribeRegions")
       assert.are.equal(503, e2.status)
       assert.is_true(e2.retryable)
     end)
 
     it("reports a reset connection and a truncated body as network errors", function()
       emulator.fault{ kind = "reset" }
-      local _, e1 = client("ecs"):call("DescribeRegions")
+      local _, e1 = client("ecs", { retry = false }):call("DescribeRegions")
       assert.are.equal("network", e1.kind)
       emulator.fault{ kind = "truncate" }
-      local _, e2 = client("ecs"):call("DescribeRegions")
+      local _, e2 = client("ecs", { retry = false }):call("DescribeRegions")
       assert.are.equal("network", e2.kind)
     end)
 
     it("keeps working on the same client after a failure (keep-alive handle reused)", function()
-      local ecs = client("ecs")
+      local ecs = client("ecs", { retry = false })
       emulator.fault{ kind = "reset" }
       assert.is_nil((ecs:call("DescribeRegions")))
       for _ = 1, 5 do assert(ecs:call("DescribeRegions")) end

@@ -9,6 +9,7 @@ local credentials = require "cloudapi.credentials"
 local endpoints = require "cloudapi.endpoints"
 local retry = require "cloudapi.retry"
 local options = require "cloudapi.options"
+local clock = require "cloudapi.clock"
 
 local M = {}
 
@@ -28,7 +29,11 @@ local RESERVED = {
   SignatureNonce = true, Timestamp = true, SecurityToken = true,
 }
 
+-- The SLA: an answer within 30 s, network time excluded; read waits longer.
 M.DEFAULT_TIMEOUT = { connect = 10, read = 60 }
+
+-- Gateways refuse longer request lines; POST carries any size.
+M.MAX_URL = 32 * 1024
 
 local Client = {}
 Client.__index = Client
@@ -41,8 +46,16 @@ end
 
 local argcheck = options.checker("cloudapi.aliyun.new")
 
+-- Actions that create resources: the client gives each logical call a
+-- ClientToken (kept on every retry) so a retry never creates a duplicate.
+local CREATE_PREFIXES = { "Create", "Allocate", "Run", "Purchase" }
+
+-- Server answers meaning our clock is off.
+local SKEW_CODES = { ["InvalidTimeStamp.Expired"] = true, IllegalTimestamp = true }
+
 -- new{product=, region=, endpoint=, credentials=, version=, format=,
---     method=, timeout=, transport=, xml_lists=}
+--     method=, timeout=, retry=, client_token=, token_actions=, clock=,
+--     transport=, tls=, xml_lists=}
 function M.new(opts)
   argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
   local product = opts.product
@@ -60,6 +73,18 @@ function M.new(opts)
   local method = (opts.method or "GET"):upper()
   argcheck(method == "GET" or method == "POST", "method must be \"GET\" or \"POST\"")
   local url = options.url(opts.endpoint, endpoints.aliyun_host(product, region), argcheck)
+  local policy, why = retry.policy(opts.retry)
+  argcheck(policy ~= nil, tostring(why))
+  argcheck(opts.client_token == nil or type(opts.client_token) == "boolean", "client_token must be a boolean")
+  local token_actions = {}
+  argcheck(opts.token_actions == nil or type(opts.token_actions) == "table",
+           "token_actions must be a list of action names")
+  for _, name in ipairs(opts.token_actions or {}) do
+    argcheck(type(name) == "string", "token_actions must be a list of action names")
+    token_actions[name] = true
+  end
+  local clock_fn = clock.source(opts.clock)
+  argcheck(clock_fn, "clock must be a function returning seconds since the epoch")
   return setmetatable({
     product = product,
     region = region,
@@ -72,6 +97,11 @@ function M.new(opts)
     transport = options.transport(opts.transport, opts.tls, argcheck),
     timeout = options.timeout(opts.timeout, M.DEFAULT_TIMEOUT, argcheck),
     xml_lists = opts.xml_lists,
+    retry = policy,
+    client_token = opts.client_token ~= false,
+    token_actions = token_actions,
+    clock = clock_fn,
+    clock_offset = 0,
   }, Client)
 end
 
@@ -113,7 +143,7 @@ function Client:prepare(action, args, opts)
 
   local timestamp = opts.timestamp
   if timestamp == nil then
-    timestamp = core.timestamp(core.now() + (self.clock_offset or 0))
+    timestamp = core.timestamp(clock.now(self))
   elseif type(timestamp) == "number" then
     timestamp = core.timestamp(timestamp)
   elseif type(timestamp) ~= "string" then
@@ -148,6 +178,10 @@ function Client:prepare(action, args, opts)
   }
   if method == "GET" then
     req.url = self.base_url .. "/?" .. signed
+    if #req.url > M.MAX_URL then
+      return nil, config_error(string.format("the request URL would be %d bytes (over %d): " ..
+        "create the client with method = \"POST\" to send large parameters", #req.url, M.MAX_URL))
+    end
   else
     req.url = self.base_url .. "/"
     req.body = signed
@@ -212,29 +246,79 @@ function Client:decode_response(req, res)
   return nil, e
 end
 
--- send(req) -> result, nil, info | nil, err: one attempt of a prepared request.
-function Client:send(req)
-  local res, kind, msg = self.transport:send{
+-- send(req [, opts]) -> result, nil, info | nil, err: one attempt of a
+-- prepared request. opts: timeout = {connect=, read=}, remaining = seconds
+-- left before the call's deadline, idempotent = false for a create without
+-- a ClientToken.
+function Client:send(req, opts)
+  opts = opts or {}
+  local timeout = opts.timeout or self.timeout
+  local res, kind, msg, maybe_sent = self.transport:send{
     method = req.method, url = req.url, headers = req.headers, body = req.body,
-    connect_timeout = self.timeout.connect, read_timeout = self.timeout.read,
+    connect_timeout = timeout.connect, read_timeout = timeout.read, total_timeout = opts.remaining,
+    idempotent = opts.idempotent,
   }
   if not res then
     local e = errors.new{ kind = kind == "timeout" and "timeout" or
                                  (kind == "config" and "config" or "network"),
-                          message = tostring(msg), action = req.action }
-    e.retryable = retry.retryable(e)
+                          message = tostring(msg), action = req.action, maybe_sent = maybe_sent ~= false }
+    e.retryable = e.kind ~= "config" and retry.retryable(e)
     return nil, errors.redact(e, req)
   end
   local result, err, info = self:decode_response(req, res)
-  if not result then return nil, errors.redact(err, req) end
+  if not result then
+    err.retry_after = retry.retry_after(res.headers)
+    -- Our clock is off: learn the server's time from its Date header and
+    -- let the attempt loop sign again once.
+    if SKEW_CODES[err.code] and clock.learn(self, res.headers) then err.resign = true end
+    return nil, errors.redact(err, req)
+  end
   return result, nil, info
 end
 
+local function creates(self, action)
+  if self.token_actions[action] then return true end
+  for _, prefix in ipairs(CREATE_PREFIXES) do
+    if action:sub(1, #prefix) == prefix then return true end
+  end
+  return false
+end
+
 -- call(action, params [, opts]) -> result, nil, info | nil, err
+-- opts: retry (false or a table), deadline (seconds for the whole call),
+-- timeout ({connect=, read=}), client_token (false: never add one).
+-- info.attempts says how many attempts were made, info.errors the failures
+-- before the success.
 function Client:call(action, args, opts)
-  local req, err = self:prepare(action, args, opts)
-  if not req then return nil, err end
-  return self:send(req)
+  local policy, timeout, why = options.call(self, opts)
+  if why then return nil, config_error(why) end
+  if type(action) ~= "string" or action == "" then
+    return self:prepare(action, args) -- the same clear config error
+  end
+  local token = args and type(args) == "table" and args.ClientToken
+  if token ~= nil and (type(token) ~= "string" or #token == 0 or #token > 64 or token:find("[^\32-\126]")) then
+    return nil, config_error("parameter 'ClientToken' must be 1 to 64 printable ASCII characters")
+  end
+  local wants_token = self.client_token and not (opts and opts.client_token == false)
+  local is_create = creates(self, action)
+  if token == nil and wants_token and is_create then
+    -- One token per logical call, the same on every retry.
+    local copy = {}
+    for k, v in pairs(args or {}) do copy[k] = v end
+    copy.ClientToken = core.nonce()
+    args = copy
+    token = copy.ClientToken
+  end
+  local transport = self.transport
+  local idempotent = token ~= nil or not is_create
+  return retry.run(policy, function(_, remaining)
+    local req, err = self:prepare(action, args)
+    if not req then return nil, err end
+    return self:send(req, { timeout = timeout, remaining = remaining, idempotent = idempotent })
+  end, {
+    idempotent = idempotent,
+    sleep = transport.sleep and function(d) transport:sleep(d) end,
+  })
 end
 
 function Client:close()

@@ -9,6 +9,7 @@ local endpoints = require "cloudapi.endpoints"
 local retry = require "cloudapi.retry"
 local iam = require "cloudapi.iam"
 local options = require "cloudapi.options"
+local clock = require "cloudapi.clock"
 
 local M = {}
 
@@ -30,6 +31,9 @@ local RESERVED = { authorization = true, ["x-sdk-date"] = true, host = true, ["x
 
 M.DEFAULT_TIMEOUT = { connect = 10, read = 60 }
 
+-- Gateways refuse longer request lines.
+M.MAX_URL = 32 * 1024
+
 local Client = {}
 Client.__index = Client
 Client.__name = "cloudapi.huaweicloud"
@@ -50,7 +54,7 @@ local function optional_id(v, name)
 end
 
 -- new{service=, region=, project_id=, domain_id=, endpoint=, iam_endpoint=,
---     credentials=, auth=, algorithm=, timeout=, transport=}
+--     credentials=, auth=, algorithm=, timeout=, retry=, clock=, transport=, tls=}
 function M.new(opts)
   argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
   local service = opts.service
@@ -72,6 +76,10 @@ function M.new(opts)
     auth = (type(c) == "table" and c.password ~= nil) and "token" or "aksk"
   end
   local url = options.url(opts.endpoint, endpoints.huawei_host(service, region), argcheck)
+  local policy, why = retry.policy(opts.retry)
+  argcheck(policy ~= nil, tostring(why))
+  local clock_fn = clock.source(opts.clock)
+  argcheck(clock_fn, "clock must be a function returning seconds since the epoch")
   -- An overridden endpoint (an emulator, a proxy) serves IAM too unless told otherwise.
   local iam_url = opts.iam_endpoint and options.url(opts.iam_endpoint, nil, argcheck)
                   or (opts.endpoint and url)
@@ -91,6 +99,9 @@ function M.new(opts)
     provider = credentials.provider(opts.credentials, ENV),
     transport = options.transport(opts.transport, opts.tls, argcheck),
     timeout = options.timeout(opts.timeout, M.DEFAULT_TIMEOUT, argcheck),
+    retry = policy,
+    clock = clock_fn,
+    clock_offset = 0,
   }, Client)
 end
 
@@ -241,7 +252,7 @@ function Client:build(base_url, hostport, method, path, opts, ctx)
     if creds.security_token and creds.security_token ~= "" then
       headers["X-Security-Token"] = creds.security_token
     end
-    local date = ctx.date or core.sdk_date(core.now() + (self.clock_offset or 0))
+    local date = ctx.date or core.sdk_date(clock.now(self))
     headers["X-Sdk-Date"] = date
     local ok, auth, canonical, q = pcall(core.sdk_sign, {
       method = method, path = filled, query = query, headers = headers,
@@ -252,6 +263,10 @@ function Client:build(base_url, hostport, method, path, opts, ctx)
     headers.Authorization = auth
     req.canonical_request = canonical
     req.url = base_url .. filled .. (q ~= "" and ("?" .. q) or "")
+  end
+  if #req.url > M.MAX_URL then
+    return nil, config_error(string.format("the request URL would be %d bytes (over %d): " ..
+                                           "send large values in the body", #req.url, M.MAX_URL))
   end
   return errors.remember(req, secrets_of(creds, ctx.token))
 end
@@ -279,17 +294,20 @@ end
 
 -- ---- sending ----------------------------------------------------------------
 
--- raw(method, url, headers, body) -> {status, headers, body} | nil, err
-function Client:raw(method, url, headers, body, secrets)
-  local res, kind, msg = self.transport:send{
+-- raw(method, url, headers, body [, req, timeout, remaining, idempotent])
+-- -> {status, headers, body} | nil, err (redacted with req's secrets)
+function Client:raw(method, url, headers, body, req, timeout, remaining, idempotent)
+  timeout = timeout or self.timeout
+  local res, kind, msg, maybe_sent = self.transport:send{
     method = method, url = url, headers = headers, body = body,
-    connect_timeout = self.timeout.connect, read_timeout = self.timeout.read,
+    connect_timeout = timeout.connect, read_timeout = timeout.read, total_timeout = remaining,
+    idempotent = idempotent,
   }
   if not res then
     local e = errors.new{ kind = kind == "timeout" and "timeout" or (kind == "config" and "config" or "network"),
-                          message = tostring(msg) }
-    e.retryable = retry.retryable(e)
-    return nil, errors.redact(e, secrets)
+                          message = tostring(msg), maybe_sent = maybe_sent ~= false }
+    e.retryable = e.kind ~= "config" and retry.retryable(e)
+    return nil, errors.redact(e, req)
   end
   return res
 end
@@ -368,14 +386,27 @@ function Client:iam_get(path, query)
   return decode_success(res)
 end
 
--- request(method, path, {query=, headers=, body=, path=}) -> result, nil, info | nil, err
+-- The gateway says our X-Sdk-Date is too far off.
+local function skewed(e)
+  return e.code == "APIGW.0303" or (e.status == 401 and type(e.message) == "string"
+                                    and e.message:lower():find("expired", 1, true) ~= nil)
+end
+
+-- request(method, path, opts) -> result, nil, info | nil, err
+-- opts: query=, headers=, body=, path= (template values), and per call
+-- retry= (false or a table), deadline=, timeout=, idempotent= (true lets a
+-- POST/PATCH be retried like a GET). info.attempts says how many attempts
+-- were made, info.errors the failures before the success.
 function Client:request(method, path, opts)
+  local policy, timeout, why = options.call(self, opts)
+  if why then return nil, config_error(why) end
   local creds, err = fetch_credentials(self)
   if not creds then return nil, err end
   local ctx = { creds = creds, project_id = self.project_id, global = self.global }
   local needs_project = type(path) == "string" and path:find("{project_id}", 1, true)
-  local entry
-  if self.auth == "token" then
+  local token_auth = self.auth == "token"
+  if token_auth then
+    local entry
     entry, err = iam.token(self, creds)
     if not entry then return nil, err end
     self.cached_token = entry
@@ -391,35 +422,39 @@ function Client:request(method, path, opts)
     if not id then return nil, err end
     ctx.project_id = id
   end
-  local attempts = 0
-  while true do
-    attempts = attempts + 1
-    local req
-    req, err = self:build(self.base_url, self.hostport, method, path, opts, ctx)
-    if not req then return nil, err end
-    local res
-    res, err = self:raw(req.method, req.url, req.headers, req.body, req)
-    if not res then err.attempts = attempts; return nil, err end
+  local upper = type(method) == "string" and method:upper()
+  local idempotent = (opts and opts.idempotent == true) or (upper ~= "POST" and upper ~= "PATCH")
+  local transport = self.transport
+  return retry.run(policy, function(_, remaining)
+    -- Built and signed anew each attempt: a fresh X-Sdk-Date.
+    local req, berr = self:build(self.base_url, self.hostport, method, path, opts, ctx)
+    if not req then return nil, berr end
+    local res, rerr = self:raw(req.method, req.url, req.headers, req.body, req, timeout, remaining, idempotent)
+    if not res then return nil, rerr end
     if res.status >= 200 and res.status < 300 then
-      local result
-      result, err = decode_success(res)
-      if not result then return nil, err end
-      return result, nil, { status = res.status, headers = res.headers, attempts = attempts,
+      local result, derr = decode_success(res)
+      if not result then return nil, derr end
+      return result, nil, { status = res.status, headers = res.headers,
                             request_id = res.headers and res.headers["x-request-id"] }
     end
-    -- A token the gateway no longer accepts: refresh once, retry once.
-    if res.status == 401 and self.auth == "token" and attempts == 1 then
+    local e = self:service_error(res, req)
+    e.retry_after = retry.retry_after(res.headers)
+    if res.status == 401 and token_auth then
+      -- A token the gateway no longer accepts: refresh it, try again once.
       iam.forget_token(self, creds)
-      entry, err = iam.token(self, creds, { force = true })
-      if not entry then return nil, err end
+      local entry, terr = iam.token(self, creds, { force = true })
+      if not entry then return nil, terr end
       self.cached_token = entry
       ctx.token = entry.token
-    else
-      local e = self:service_error(res, req)
-      e.attempts = attempts
-      return nil, errors.redact(e, req)
+      e.resign = true
+    elseif not token_auth and skewed(e) and clock.learn(self, res.headers) then
+      e.resign = true -- sign again once with the corrected clock
     end
-  end
+    return nil, errors.redact(e, req)
+  end, {
+    idempotent = idempotent,
+    sleep = transport.sleep and function(d) transport:sleep(d) end,
+  })
 end
 
 for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head" }) do

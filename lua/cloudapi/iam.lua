@@ -5,27 +5,12 @@
 local core = require "cloudapi.core"
 local json = require "cloudapi.json"
 local errors = require "cloudapi.errors"
+local clock = require "cloudapi.clock"
 
 local M = {}
 
 local tokens = {}   -- key -> { token=, expires=, project_id= }
 local projects = {} -- key -> project id
-
--- "2026-11-23T10:00:00.000000Z" -> seconds since the epoch (UTC), or nil.
-function M.parse_time(s)
-  local y, mo, d, h, mi, sec = tostring(s):match("^(%d%d%d%d)%-(%d%d)%-(%d%d)T(%d%d):(%d%d):(%d%d)")
-  if not y then return nil end
-  y, mo, d = tonumber(y), tonumber(mo), tonumber(d)
-  -- days from civil (Howard Hinnant), no dependence on the local time zone
-  if mo <= 2 then y = y - 1 end
-  local era = math.floor(y / 400)
-  local yoe = y - era * 400
-  local mp = (mo + 9) % 12
-  local doy = math.floor((153 * mp + 2) / 5) + d - 1
-  local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
-  local days = era * 146097 + doe - 719468
-  return days * 86400 + tonumber(h) * 3600 + tonumber(mi) * 60 + tonumber(sec)
-end
 
 -- A token is refreshed when a tenth of its life (at most 5 minutes) is left.
 local function margin(lifetime)
@@ -69,7 +54,8 @@ function M.token(client, creds, opts)
   if entry and not (opts and opts.force) and now < entry.refresh_at then return entry end
   local body = M.token_body(creds, client.project_id == nil and client.region or nil, client.project_id)
   local res, err = client:raw("POST", client.iam_url .. "/v3/auth/tokens",
-                              { ["Content-Type"] = "application/json;charset=utf8" }, body)
+                              { ["Content-Type"] = "application/json;charset=utf8" }, body,
+                              { creds.password })
   if not res then return nil, err end
   if res.status ~= 201 and res.status ~= 200 then
     return nil, client:service_error(res, { kind_override = "credentials" })
@@ -81,8 +67,8 @@ function M.token(client, creds, opts)
   end
   local decoded = json.decode(res.body or "") or {}
   local info = type(decoded.token) == "table" and decoded.token or {}
-  local expires = M.parse_time(info.expires_at) or (now + 3600)
-  local issued = M.parse_time(info.issued_at) or now
+  local expires = clock.parse_iso8601(info.expires_at) or (now + 3600)
+  local issued = clock.parse_iso8601(info.issued_at) or now
   entry = {
     token = token,
     expires = expires,

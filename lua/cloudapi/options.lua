@@ -46,6 +46,31 @@ function M.transport(spec, tls, argcheck)
   return spec
 end
 
+-- call(client, opts) -> policy, timeout | nil, nil, reason
+-- Per-call overrides of a client's retry policy and timeouts: opts.retry
+-- (false or a table), opts.deadline (seconds for the whole call),
+-- opts.timeout ({connect=, read=}).
+function M.call(client, opts)
+  local retry = require "cloudapi.retry"
+  if opts == nil then return client.retry, client.timeout end
+  if type(opts) ~= "table" then return nil, nil, "call options must be a table" end
+  local p, why = retry.policy(opts.retry, client.retry or false)
+  if p == nil then return nil, nil, why end
+  if opts.deadline ~= nil then
+    if type(opts.deadline) ~= "number" or not (opts.deadline > 0) then
+      return nil, nil, "deadline must be a positive number of seconds"
+    end
+    p = retry.policy({ deadline = opts.deadline }, p or { attempts = 0, base_delay = 0, max_delay = 0 })
+  end
+  local timeout = client.timeout
+  if opts.timeout ~= nil then
+    local ok, t = pcall(M.timeout, opts.timeout, client.timeout, function(c, m) if not c then error(m, 0) end end)
+    if not ok then return nil, nil, t end
+    timeout = t
+  end
+  return p, timeout
+end
+
 -- url(spec, default_host, argcheck) -> parsed endpoint URL
 function M.url(spec, default_host, argcheck)
   if spec == nil then return assert(endpoints.parse_url("https://" .. default_host)) end

@@ -26,6 +26,23 @@ function M.reset() return control("POST", "reset", {}) end
 function M.fault(f) return control("POST", "faults", f) end
 function M.iam(settings) return control("POST", "iam", settings) end
 
+-- The emulator's log of API requests since the last reset, oldest first;
+-- with a filter, only entries whose fields equal the filter's.
+function M.requests(filter)
+  local all = control("GET", "requests").requests
+  for _, r in ipairs(all) do -- JSON null -> nil
+    for k, v in pairs(r) do if v == json.null then r[k] = nil end end
+  end
+  if not filter then return all end
+  local out = {}
+  for _, r in ipairs(all) do
+    local keep = true
+    for k, v in pairs(filter) do if r[k] ~= v then keep = false end end
+    if keep then out[#out + 1] = r end
+  end
+  return out
+end
+
 -- Keys the emulator knows.
 M.KEYS = {
   test = { access_key_id = "testid", access_key_secret = "testsecret" },

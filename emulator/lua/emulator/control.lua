@@ -2,9 +2,13 @@
 --   GET  ping    liveness probe (used by the start script)
 --   GET  stats   counters and sizes of the in-memory state
 --   POST reset   forget everything mutable (EIPs, snapshots, nonces, client
---                tokens, instance statuses, counters, pending faults)
+--                tokens, instance statuses, counters, pending faults,
+--                request log)
 --   GET  faults  pending faults;  POST faults  queue one (JSON body, see
 --                faults.lua);  DELETE faults  drop them all
+--   GET  requests  request log of the API requests, oldest first (the last
+--                1000; ?since=SEQ: only later ones), see reqlog.lua;
+--                DELETE requests  clears only the log
 --   GET  iam     Huawei IAM token settings and counts
 --   POST iam     {"token_ttl": seconds} lifetime of tokens issued from now on
 --                (reset restores 24 h); {"revoke_tokens": true} makes every
@@ -20,6 +24,7 @@ local vpc         = require "emulator.vpc"
 local huawei      = require "emulator.huawei"
 local hw_iam      = require "emulator.hw_iam"
 local vpcep       = require "emulator.vpcep"
+local reqlog      = require "emulator.reqlog"
 
 local M = {}
 
@@ -37,7 +42,7 @@ local function get_stats()
     requests = s.requests, errors = s.errors, by_action = s.by_action, by_code = s.by_code,
     eips = v.eips, snapshots = e.snapshots, instances_changed = e.instances_changed,
     nonces = nonces.count(), client_tokens = idempotency.count(),
-    faults_pending = faults.pending(),
+    faults_pending = faults.pending(), faults_applied = s.faults_applied,
     connections = s.connections,
     -- Huawei Cloud REST
     huawei_requests = h.requests, huawei_errors = h.errors,
@@ -49,7 +54,7 @@ local function get_stats()
 end
 
 local function reset()
-  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep }) do m.reset() end
+  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, reqlog }) do m.reset() end
 end
 
 local MAX_TTL = 10 * 366 * 86400
@@ -104,6 +109,19 @@ local function list_faults()
   ngx.print('{"pending":', faults.pending(), ',"faults":[', table.concat(items, ","), "]}")
 end
 
+local function list_requests()
+  local args = ngx.req.get_uri_args()
+  local since = args.since
+  if since ~= nil then
+    since = tonumber(since)
+    if not since or since < 0 or since % 1 ~= 0 then
+      return reply(400, { Code = "InvalidParameter", Message = "since must be a non-negative integer (a seq)" })
+    end
+  end
+  ngx.header["Content-Type"] = "application/json;charset=utf-8"
+  ngx.print(reqlog.json(since))
+end
+
 local ROUTES = {
   ["GET ping"]      = function() reply(200, { ok = true }) end,
   ["GET stats"]     = function() reply(200, get_stats()) end,
@@ -111,6 +129,8 @@ local ROUTES = {
   ["GET faults"]    = function() list_faults() end,
   ["POST faults"]   = add_fault,
   ["DELETE faults"] = function() faults.reset(); reply(200, { ok = true }) end,
+  ["GET requests"]    = list_requests,
+  ["DELETE requests"] = function() reqlog.clear(); reply(200, { ok = true }) end,
   ["GET iam"]       = function() reply(200, iam_settings()) end,
   ["POST iam"]      = set_iam,
 }

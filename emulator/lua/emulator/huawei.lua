@@ -13,6 +13,7 @@ local vpcep     = require "emulator.vpcep"
 local timestamp = require "emulator.timestamp"
 local faults    = require "emulator.faults"
 local crypto    = require "emulator.crypto"
+local reqlog    = require "emulator.reqlog"
 
 local obj, list = render.obj, render.list
 
@@ -50,6 +51,8 @@ local function gw(status, code, message) return fail(status, code, message) end
 local function iam_info(msg) return "Incorrect IAM authentication information: " .. msg end
 
 local function send(ctx, status, body, headers)
+  faults.before_send(ctx.fault) -- a stall fault waits here, after the work is done
+  reqlog.sent_status(status)
   ngx.status = status
   ngx.header["X-Request-Id"] = ctx.request_id
   for k, v in pairs(headers or {}) do ngx.header[k] = v end
@@ -69,10 +72,11 @@ end
 local function send_error(ctx, e)
   counters.errors = counters.errors + 1
   count(counters.by_code, e.code)
+  reqlog.set({ code = e.code })
   if e.iam then
-    return send(ctx, e.status, obj("error", obj("code", e.status, "message", e.message, "title", e.title)))
+    return send(ctx, e.status, obj("error", obj("code", e.status, "message", e.message, "title", e.title)), e.headers)
   end
-  return send(ctx, e.status, obj("error_code", e.code, "error_msg", e.message, "request_id", ctx.request_id))
+  return send(ctx, e.status, obj("error_code", e.code, "error_msg", e.message, "request_id", ctx.request_id), e.headers)
 end
 
 local function read_body()
@@ -394,18 +398,33 @@ local function process(ctx)
   return route[4](ctx, a, b)
 end
 
--- Fault injection (faults.lua) in this API's error shapes.
+-- Fault injection (faults.lua) in this API's error shapes (an error fault
+-- is rendered flat by send_error: {"error_code","error_msg","request_id"}).
 local function fault_error(f)
   if f.kind == "throttle" then
+    local h = faults.headers(f)
+    if f.retry_after then h["Retry-After"] = string.format("%d", f.retry_after) end
     return { status = 429, code = "APIGW.0308",
-             message = "The throttling threshold has been reached: policy user over ratelimit, limit:20, time:1 second" }
+             message = "The throttling threshold has been reached: policy user over ratelimit, limit:20, time:1 second",
+             headers = h }
   end
   return faults.apply(f)
+end
+
+-- Request log fields known before any check (also for faulted requests).
+local function log_request(ctx)
+  local path = ngx.var.uri
+  if #path > 1 then path = path:gsub("/+$", "") end
+  local route = match_route(ctx.method, path)
+  local date = ngx.req.get_headers(0)["x-sdk-date"]
+  if type(date) == "table" then date = date[1] end
+  reqlog.set({ request_id = ctx.request_id, operation = route and route[3], sdk_date = date })
 end
 
 function M.handle()
   counters.requests = counters.requests + 1
   local ctx = { request_id = request_id(), method = ngx.req.get_method(), now = ngx.now() }
+  log_request(ctx)
   ctx.fault = faults.take("huawei")
   if ctx.fault then
     local e = fault_error(ctx.fault)

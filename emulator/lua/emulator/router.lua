@@ -2,7 +2,8 @@
 -- Huawei Cloud REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the test
 -- control endpoints under "/__emulator/", anything else is a 404.
 
-local stats = require "emulator.stats"
+local stats  = require "emulator.stats"
+local reqlog = require "emulator.reqlog"
 
 local M = {}
 
@@ -14,9 +15,11 @@ function M.handle()
   end
   stats.connection(ngx.var.connection)
   if uri == "/" then
+    reqlog.start("rpc")
     return require("emulator.rpc").handle()
   end
   if uri:match("^/v[13]/") then
+    reqlog.start("huawei")
     return require("emulator.huawei").handle()
   end
   ngx.status = 404
@@ -24,6 +27,12 @@ function M.handle()
   ngx.print(require("cjson.safe").encode({
     Code = "NotFound", Message = "The requested path " .. uri .. " does not exist on this emulator.",
   }))
+end
+
+-- Log phase of every request: completes the request-log entry of an API
+-- request (its final status), see reqlog.lua.
+function M.log()
+  reqlog.finish()
 end
 
 return M

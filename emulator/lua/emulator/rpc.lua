@@ -11,6 +11,7 @@ local nonces      = require "emulator.nonces"
 local idempotency = require "emulator.idempotency"
 local stats       = require "emulator.stats"
 local faults      = require "emulator.faults"
+local reqlog      = require "emulator.reqlog"
 
 local M = {}
 
@@ -137,7 +138,8 @@ local function execute(params)
   return result, err
 end
 
-local function send(ctx, status, root, body_obj)
+local function send(ctx, status, root, body_obj, headers)
+  faults.before_send(ctx.fault) -- a stall fault waits here, after the work is done
   local body, ctype
   if ctx.xml then
     body, ctype = render.xml(root, body_obj), "text/xml;charset=utf-8"
@@ -147,6 +149,8 @@ local function send(ctx, status, root, body_obj)
   ngx.status = status
   ngx.header["Content-Type"] = ctype
   ngx.header["x-acs-request-id"] = ctx.request_id
+  for k, v in pairs(headers or {}) do ngx.header[k] = v end
+  reqlog.sent_status(status)
   if ctx.fault and ctx.fault.kind == "truncate" then
     return faults.send_truncated(status, ctype, ctx.request_id, body)
   end
@@ -156,23 +160,26 @@ end
 
 function M.send_error(ctx, err)
   stats.error(err.code)
+  reqlog.set({ code = err.code })
   local product = ctx.product
   local rec = "https://api.aliyun.com/troubleshoot?q=" .. err.code ..
               "&product=" .. (product and product.name or "Pop") .. "&requestId=" .. ctx.request_id
   return send(ctx, err.status, "Error", render.obj(
     "RequestId", ctx.request_id, "HostId", product and product.host or "pop.aliyuncs.com",
-    "Code", err.code, "Message", err.message, "Recommend", rec))
+    "Code", err.code, "Message", err.message, "Recommend", rec), err.headers)
 end
 
 function M.handle()
   stats.request()
   local ctx = { request_id = request_id() }
   local method = ngx.req.get_method()
+  local params = read_params()
+  reqlog.set({ request_id = ctx.request_id, action = params.Action, nonce = params.SignatureNonce,
+               timestamp = params.Timestamp, client_token = params.ClientToken })
   if method ~= "GET" and method ~= "POST" then
     return M.send_error(ctx, { status = 405, code = "UnsupportedHTTPMethod",
                                message = "Only GET and POST are supported." })
   end
-  local params = read_params()
   ctx.xml = (params.Format or ""):upper() == "XML"
   ctx.product = PRODUCTS[params.Version]
   -- Test-controlled faults come before any check (see faults.lua).

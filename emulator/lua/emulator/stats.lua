@@ -6,7 +6,7 @@ local s
 local seen_connections -- nginx connection serial numbers seen since reset
 
 function M.reset()
-  s = { requests = 0, errors = 0, by_action = {}, by_code = {}, connections = 0 }
+  s = { requests = 0, errors = 0, by_action = {}, by_code = {}, connections = 0, faults_applied = {} }
   seen_connections = {}
 end
 M.reset()
@@ -15,6 +15,11 @@ function M.request() s.requests = s.requests + 1 end
 
 function M.action(name)
   s.by_action[name] = (s.by_action[name] or 0) + 1
+end
+
+-- An injected fault of `kind` was applied to an API request.
+function M.fault(kind)
+  s.faults_applied[kind] = (s.faults_applied[kind] or 0) + 1
 end
 
 function M.error(code)

@@ -16,7 +16,10 @@ function M.new(opts)
 end
 
 -- send{method, url, headers = {name = value}, body, connect_timeout,
---      read_timeout} (seconds; libcurl bounds the whole exchange by their sum)
+--      read_timeout, total_timeout, idempotent} (seconds; read_timeout is
+--      the longest wait for the next bytes once connected, total_timeout
+--      bounds it all). A request with idempotent = false gets a fresh
+--      connection: on a reused one libcurl may resend it by itself.
 -- -> {status, headers, body} | nil, kind, message, maybe_sent
 function Transport:send(req)
   local session = self.session
@@ -26,6 +29,7 @@ function Transport:send(req)
     if not session then return nil, "config", err, false end
     self.session = session
   end
+  local total = req.total_timeout and math.max(0.001, req.total_timeout) or nil
   local lines, n = {}, 0
   for name, value in pairs(req.headers or {}) do
     n = n + 1
@@ -33,11 +37,16 @@ function Transport:send(req)
   end
   local status, headers, body, maybe_sent = session:request{
     method = req.method, url = req.url, headers = lines, body = req.body,
-    connect_timeout = req.connect_timeout,
-    timeout = (req.connect_timeout or 0) + (req.read_timeout or 0),
+    connect_timeout = req.connect_timeout, read_timeout = req.read_timeout,
+    timeout = total, fresh_connect = req.idempotent == false,
   }
   if not status then return nil, headers, body, maybe_sent end
   return { status = status, headers = headers, body = body }
+end
+
+-- Backoff between attempts: plain Lua blocks the thread.
+function Transport:sleep(seconds)
+  core.sleep(seconds)
 end
 
 function Transport:close()
