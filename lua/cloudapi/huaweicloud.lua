@@ -184,13 +184,18 @@ local function fill_path(self, path, values, project_id)
   return encode_path_literal(filled)
 end
 
+-- A name shown in a message: control bytes as \ddd, the same on every Lua.
+local function shown(s)
+  return '"' .. tostring(s):gsub("[%c\\\"]", function(c) return string.format("\\%d", c:byte()) end) .. '"'
+end
+
 local function check_headers(h)
   local out = {}
   if h == nil then return out end
   if type(h) ~= "table" then return nil, "headers must be a table" end
   for k, v in pairs(h) do
     if type(k) ~= "string" or not k:match("^[!#$%%&'*+%-.^_`|~%w]+$") then
-      return nil, "header name " .. string.format("%q", tostring(k)) .. " is not a valid HTTP token"
+      return nil, "header name " .. shown(k) .. " is not a valid HTTP token"
     end
     if type(v) ~= "string" then return nil, "header '" .. k .. "' must be a string" end
     if v:find("[\r\n%z]") then return nil, "header '" .. k .. "' contains CR, LF or NUL" end
