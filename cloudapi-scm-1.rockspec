@@ -36,6 +36,7 @@ build = {
     ["cloudapi"] = "lua/cloudapi/init.lua",
     ["cloudapi.aliyun"] = "lua/cloudapi/aliyun.lua",
     ["cloudapi.clock"] = "lua/cloudapi/clock.lua",
+    ["cloudapi.concurrent"] = "lua/cloudapi/concurrent.lua",
     ["cloudapi.credentials"] = "lua/cloudapi/credentials.lua",
     ["cloudapi.decode"] = "lua/cloudapi/decode.lua",
     ["cloudapi.endpoints"] = "lua/cloudapi/endpoints.lua",

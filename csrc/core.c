@@ -15,6 +15,7 @@
 
 #define STATE_MT "cloudapi.core.state"
 #define SESSION_MT "cloudapi.core.http_session"
+#define MULTI_MT "cloudapi.core.http_multi"
 #define NBUF 3
 #define KEEP_BYTES (1 << 16) /* shrink buffers that grew past this */
 
@@ -25,6 +26,9 @@ typedef struct {
     size_t pairs_cap;
     const char **lines;
     size_t lines_cap;
+    ca_http **done;
+    size_t done_cap;
+    ca_share *share;
     int open;
 } ca_state;
 
@@ -41,6 +45,11 @@ static void state_release(ca_state *s) {
     free((void *)s->lines);
     s->lines = NULL;
     s->lines_cap = 0;
+    free(s->done);
+    s->done = NULL;
+    s->done_cap = 0;
+    ca_share_unref(s->share); /* sessions still open keep it alive */
+    s->share = NULL;
     if (s->open) ca_crypto_close(&s->crypto);
     s->open = 0;
 }
@@ -378,6 +387,7 @@ static int l_http_session(lua_State *L) {
     max_body = opt_num_field(L, 1, "max_body", 0);
     if (!(max_body >= 0 && max_body < 1e15)) return luaL_error(L, "field 'max_body' out of range");
     o.max_body = (size_t)max_body;
+    o.share = state_of(L)->share;
     /* The box first, zeroed, so __gc is safe whatever happens next. */
     h = (ca_http *)ca_newuserdata(L, sizeof *h);
     memset(h, 0, sizeof *h);
@@ -431,62 +441,175 @@ static void push_headers(lua_State *L, ca_state *s, const ca_buf *raw) {
 
 static const char *const status_kind[] = {"ok", "timeout", "network", "config", "config"};
 
-/* session:request{method=, url=, headers={"Name: value", ...}, body=,
- *                 connect_timeout=, read_timeout=, timeout=, fresh_connect=}
- *                 (seconds; read_timeout is an idle timeout, timeout bounds it all)
- * -> status, headers, body | nil, kind, message, maybe_sent */
+/* Read a request table {method=, url=, headers={"Name: value", ...}, body=,
+ * connect_timeout=, read_timeout=, timeout=, fresh_connect=} at idx. The
+ * strings stay referenced by the table, which the caller keeps alive. */
+static void read_request(lua_State *L, int idx, ca_state *s, ca_http_req *r) {
+    size_t i, n;
+    double ct, rt, to;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    memset(r, 0, sizeof *r);
+    r->method = req_field(L, idx, "method", NULL);
+    r->url = req_field(L, idx, "url", NULL);
+    r->body = opt_field(L, idx, "body", &r->body_len);
+    ct = opt_num_field(L, idx, "connect_timeout", 0);
+    rt = opt_num_field(L, idx, "read_timeout", 0);
+    to = opt_num_field(L, idx, "timeout", 0);
+    if (!(ct >= 0 && ct < 1e6) || !(rt >= 0 && rt < 1e6) || !(to >= 0 && to < 1e6))
+        luaL_error(L, "timeout out of range");
+    r->connect_ms = (long)ceil(ct * 1000);
+    r->read_ms = (long)ceil(rt * 1000);
+    r->total_ms = (long)ceil(to * 1000);
+    r->fresh = opt_bool_field(L, idx, "fresh_connect", 0);
+    lua_getfield(L, idx, "headers");
+    n = lua_isnil(L, -1) ? 0 : ca_rawlen(L, -1);
+    if (n > s->lines_cap) {
+        const char **p = (const char **)realloc((void *)s->lines, n * sizeof *p);
+        if (p == NULL) luaL_error(L, "out of memory");
+        s->lines = p;
+        s->lines_cap = n;
+    }
+    for (i = 0; i < n; i++) {
+        lua_rawgeti(L, -1, (int)i + 1);
+        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "header %d must be a string", (int)i + 1);
+        s->lines[i] = lua_tostring(L, -1);
+        lua_pop(L, 1); /* the headers table keeps it alive */
+    }
+    lua_pop(L, 1);
+    r->headers = s->lines;
+    r->nheaders = n;
+}
+
+/* status, headers, body | nil, kind, message, maybe_sent */
+static int push_result(lua_State *L, ca_state *s, ca_http *h, const ca_http_result *res) {
+    if (res->status != CA_HTTP_OK) {
+        lua_pushnil(L);
+        lua_pushstring(L, status_kind[res->status]);
+        lua_pushstring(L, res->message);
+        lua_pushboolean(L, res->maybe_sent);
+        return 4;
+    }
+    lua_pushinteger(L, (lua_Integer)res->code);
+    push_headers(L, s, &h->hdr);
+    push_buf(L, &h->body);
+    if (h->body.cap > KEEP_BYTES) ca_buf_free(&h->body);
+    return 3;
+}
+
+/* session:request(req) -> status, headers, body | nil, kind, message, maybe_sent
+ * (seconds; read_timeout is an idle timeout, timeout bounds it all) */
 static int l_session_request(lua_State *L) {
     ca_http *h = check_session(L);
     ca_state *s;
     ca_http_req r;
     ca_http_result res;
-    size_t i, n;
-    double ct, rt, to;
-    luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
-    memset(&r, 0, sizeof r);
-    r.method = req_field(L, 2, "method", NULL);
-    r.url = req_field(L, 2, "url", NULL);
-    r.body = opt_field(L, 2, "body", &r.body_len);
-    ct = opt_num_field(L, 2, "connect_timeout", 0);
-    rt = opt_num_field(L, 2, "read_timeout", 0);
-    to = opt_num_field(L, 2, "timeout", 0);
-    if (!(ct >= 0 && ct < 1e6) || !(rt >= 0 && rt < 1e6) || !(to >= 0 && to < 1e6))
-        return luaL_error(L, "timeout out of range");
-    r.connect_ms = (long)ceil(ct * 1000);
-    r.read_ms = (long)ceil(rt * 1000);
-    r.total_ms = (long)ceil(to * 1000);
-    r.fresh = opt_bool_field(L, 2, "fresh_connect", 0);
     s = begin(L);
-    lua_getfield(L, 2, "headers"); /* index 3, keeps the strings alive */
-    n = lua_isnil(L, 3) ? 0 : ca_rawlen(L, 3);
-    if (n > s->lines_cap) {
-        const char **p = (const char **)realloc((void *)s->lines, n * sizeof *p);
-        if (p == NULL) return luaL_error(L, "out of memory");
-        s->lines = p;
-        s->lines_cap = n;
-    }
-    for (i = 0; i < n; i++) {
-        lua_rawgeti(L, 3, (int)i + 1);
-        if (lua_type(L, -1) != LUA_TSTRING) return luaL_error(L, "header %d must be a string", (int)i + 1);
-        s->lines[i] = lua_tostring(L, -1);
-        lua_pop(L, 1);
-    }
-    r.headers = s->lines;
-    r.nheaders = n;
+    read_request(L, 2, s, &r);
     ca_http_perform(h, &r, &res);
-    if (res.status != CA_HTTP_OK) {
-        lua_pushnil(L);
-        lua_pushstring(L, status_kind[res.status]);
-        lua_pushstring(L, res.message);
-        lua_pushboolean(L, res.maybe_sent);
-        return 4;
+    return push_result(L, s, h, &res);
+}
+
+/* session:result() -> the outcome of a request run by a multi handle */
+static int l_session_result(lua_State *L) {
+    ca_http *h = check_session(L);
+    ca_http_result res;
+    if (!h->busy || h->attached) return luaL_error(L, "the session has no finished request");
+    ca_http_result_of(h, &res);
+    return push_result(L, begin(L), h, &res);
+}
+
+/* ---- multi handles: many requests in flight --------------------------- */
+
+typedef struct {
+    ca_multi m;
+    int pins; /* registry ref: lightuserdata(session) -> {session, request} */
+} ca_multi_box;
+
+static ca_multi_box *check_multi(lua_State *L) {
+    return (ca_multi_box *)luaL_checkudata(L, 1, MULTI_MT);
+}
+
+static int l_http_multi(lua_State *L) {
+    ca_multi_box *b = (ca_multi_box *)ca_newuserdata(L, sizeof *b);
+    char msg[256];
+    memset(b, 0, sizeof *b);
+    b->pins = LUA_NOREF;
+    luaL_getmetatable(L, MULTI_MT);
+    lua_setmetatable(L, -2);
+    lua_newtable(L);
+    b->pins = luaL_ref(L, LUA_REGISTRYINDEX);
+    ca_multi_open(&b->m, msg, sizeof msg);
+    if (b->m.multi == NULL) return luaL_error(L, "%s", msg);
+    return 1;
+}
+
+/* multi:add(session, req) -> true | nil, kind, message, maybe_sent */
+static int l_multi_add(lua_State *L) {
+    ca_multi_box *b = check_multi(L);
+    ca_http *h = (ca_http *)luaL_checkudata(L, 2, SESSION_MT);
+    ca_state *s;
+    ca_http_req r;
+    ca_http_result res;
+    lua_settop(L, 3);
+    s = begin(L);
+    read_request(L, 3, s, &r);
+    if (ca_multi_add(&b->m, h, &r, &res) != 0) return push_result(L, s, h, &res);
+    /* Pin the session and the request (libcurl does not copy the body). */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, b->pins);
+    lua_pushlightuserdata(L, h);
+    lua_createtable(L, 2, 0);
+    lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, 1);
+    lua_pushvalue(L, 3);
+    lua_rawseti(L, -2, 2);
+    lua_rawset(L, -3);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* multi:step(wait_seconds) -> {session, ...} completed (call :result() on each) */
+static int l_multi_step(lua_State *L) {
+    ca_multi_box *b = check_multi(L);
+    double wait = luaL_optnumber(L, 2, 0);
+    ca_state *s = state_of(L);
+    int n, i;
+    if (!(wait >= 0 && wait < 1e6)) return luaL_error(L, "wait out of range");
+    if (s->done_cap < b->m.nactive) {
+        ca_http **d = (ca_http **)realloc(s->done, b->m.nactive * sizeof *d);
+        if (d == NULL) return luaL_error(L, "out of memory");
+        s->done = d;
+        s->done_cap = b->m.nactive;
     }
-    lua_pushinteger(L, (lua_Integer)res.code);
-    push_headers(L, s, &h->hdr);
-    push_buf(L, &h->body);
-    if (h->body.cap > KEEP_BYTES) ca_buf_free(&h->body);
-    return 3;
+    n = b->m.nactive ? ca_multi_step(&b->m, (int)ceil(wait * 1000), s->done) : 0;
+    if (n < 0) return luaL_error(L, "curl multi failure");
+    lua_createtable(L, n, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, b->pins);
+    for (i = 0; i < n; i++) {
+        lua_pushlightuserdata(L, s->done[i]);
+        lua_rawget(L, -2);
+        lua_rawgeti(L, -1, 1);       /* the session */
+        lua_rawseti(L, -4, i + 1);
+        lua_pop(L, 1);
+        lua_pushlightuserdata(L, s->done[i]);
+        lua_pushnil(L);
+        lua_rawset(L, -3);           /* unpin */
+    }
+    lua_pop(L, 1);
+    return 1;
+}
+
+static int l_multi_count(lua_State *L) {
+    lua_pushinteger(L, (lua_Integer)check_multi(L)->m.nactive);
+    return 1;
+}
+
+static int l_multi_gc(lua_State *L) {
+    ca_multi_box *b = check_multi(L);
+    ca_multi_close(&b->m);
+    luaL_unref(L, LUA_REGISTRYINDEX, b->pins);
+    b->pins = LUA_NOREF;
+    return 0;
 }
 
 static int l_session_close(lua_State *L) {
@@ -502,7 +625,16 @@ static int l_session_tostring(lua_State *L) {
 
 static const luaL_Reg session_methods[] = {
     {"request", l_session_request},
+    {"result", l_session_result},
     {"close", l_session_close},
+    {NULL, NULL},
+};
+
+static const luaL_Reg multi_methods[] = {
+    {"add", l_multi_add},
+    {"step", l_multi_step},
+    {"count", l_multi_count},
+    {"close", l_multi_gc},
     {NULL, NULL},
 };
 
@@ -523,6 +655,7 @@ static const luaL_Reg functions[] = {
     {"monotonic", l_monotonic},
     {"sleep", l_sleep},
     {"http_session", l_http_session},
+    {"http_multi", l_http_multi},
     {NULL, NULL},
 };
 
@@ -556,6 +689,18 @@ int luaopen_cloudapi_core(lua_State *L) {
         lua_setfield(L, -2, "__tostring");
     }
     lua_pop(L, 1);
+
+    if (luaL_newmetatable(L, MULTI_MT)) {
+        lua_newtable(L);
+        lua_pushvalue(L, -3);
+        ca_setfuncs(L, multi_methods, 1);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, l_multi_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_pop(L, 1);
+
+    s->share = ca_share_new(); /* NULL is fine: sessions then cache alone */
 
     ca_setfuncs(L, functions, 1);
     lua_pushliteral(L, "0.1.0");

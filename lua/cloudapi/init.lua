@@ -13,6 +13,12 @@ local M = {
 -- Clients load on first use, so a script that needs one cloud pays for one.
 local lazy = { aliyun = "cloudapi.aliyun", huaweicloud = "cloudapi.huaweicloud",
                errors = "cloudapi.errors" }
+
+-- all(calls, {concurrency = 16}) -> { {result, err, info}, ... } in order.
+-- Each call is a function or {client, "method", args...}.
+function M.all(calls, opts)
+  return require("cloudapi.concurrent").all(calls, opts)
+end
 return setmetatable(M, {
   __index = function(t, k)
     local name = lazy[k]

@@ -2,6 +2,7 @@
 -- handle) per transport, created on first use and kept for keep-alive.
 -- Never use it inside an nginx request handler: it blocks the worker.
 local core = require "cloudapi.core"
+local concurrent = require "cloudapi.concurrent"
 
 local M = {}
 
@@ -12,7 +13,22 @@ Transport.__name = "cloudapi.transport.curl"
 -- new{cainfo=, capath=, verify=true, max_body=} -> transport
 function M.new(opts)
   opts = opts or {}
-  return setmetatable({ opts = opts, session = nil }, Transport)
+  return setmetatable({ opts = opts, session = nil, pool = {} }, Transport)
+end
+
+-- Sessions for concurrent requests (cloudapi.all), reused across calls.
+function Transport:pooled_session()
+  local pool = self.pool
+  local s = pool[#pool]
+  if s then
+    pool[#pool] = nil
+    return s
+  end
+  return core.http_session(self.opts)
+end
+
+function Transport:release_session(s)
+  self.pool[#self.pool + 1] = s
 end
 
 -- send{method, url, headers = {name = value}, body, connect_timeout,
@@ -22,36 +38,46 @@ end
 --      connection: on a reused one libcurl may resend it by itself.
 -- -> {status, headers, body} | nil, kind, message, maybe_sent
 function Transport:send(req)
-  local session = self.session
-  if session == nil then
-    local err
-    session, err = core.http_session(self.opts)
-    if not session then return nil, "config", err, false end
-    self.session = session
-  end
   local total = req.total_timeout and math.max(0.001, req.total_timeout) or nil
   local lines, n = {}, 0
   for name, value in pairs(req.headers or {}) do
     n = n + 1
     lines[n] = name .. ": " .. value
   end
-  local status, headers, body, maybe_sent = session:request{
+  local creq = {
     method = req.method, url = req.url, headers = lines, body = req.body,
     connect_timeout = req.connect_timeout, read_timeout = req.read_timeout,
     timeout = total, fresh_connect = req.idempotent == false,
   }
+  local status, headers, body, maybe_sent
+  if concurrent.active() then
+    status, headers, body, maybe_sent = concurrent.send(self, creq)
+  else
+    local session = self.session
+    if session == nil then
+      local err
+      session, err = core.http_session(self.opts)
+      if not session then return nil, "config", err, false end
+      self.session = session
+    end
+    status, headers, body, maybe_sent = session:request(creq)
+  end
   if not status then return nil, headers, body, maybe_sent end
   return { status = status, headers = headers, body = body }
 end
 
--- Backoff between attempts: plain Lua blocks the thread.
+-- Backoff between attempts: plain Lua blocks the thread, unless the call
+-- runs under cloudapi.all, whose other calls go on meanwhile.
 function Transport:sleep(seconds)
+  if concurrent.active() then return concurrent.sleep(seconds) end
   core.sleep(seconds)
 end
 
 function Transport:close()
   if self.session then self.session:close() end
   self.session = nil
+  for _, s in ipairs(self.pool) do s:close() end
+  self.pool = {}
 end
 
 return M

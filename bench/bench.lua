@@ -1,0 +1,254 @@
+-- The Lua side of `make bench`: one measurement per process, one JSON line
+-- on stdout. Runs on Lua 5.4 and LuaJIT (bench/run sets the paths).
+--
+--   bench.lua sign-rpc SECONDS          ecs:prepare("DescribeInstances", 9 params)
+--   bench.lua sign-sdk SECONDS          vpcep:prepare("GET", ..., 3 query params)
+--   bench.lua check-rpc NONCE TIMESTAMP print the URL prepare signs (vs floor_sign)
+--   bench.lua check-sdk DATE            print URL and Authorization (vs floor_sign)
+--   bench.lua url URL                   a signed DescribeRegions URL (for the C loops)
+--   bench.lua call-seq URL N            N sequential ecs:call("DescribeRegions")
+--   bench.lua call-all URL N CONC       cloudapi.all over N calls, CONC in flight
+--   bench.lua memory URL N1 N2          RSS after N1 and after N2 calls
+--   bench.lua leak URL N                N calls then close (run under valgrind)
+--   bench.lua decode FILE SECONDS       cjson.decode vs cloudapi's json.decode
+--   bench.lua prepare-regions SECONDS   prepare alone, DescribeRegions
+--   bench.lua transport URL N           core.http_session alone, N GETs
+--   bench.lua decode-response SECONDS   decode_response alone, the 302-byte body
+local cloudapi = require "cloudapi"
+local core = require "cloudapi.core"
+local cjson = require "cjson"
+
+local now = core.monotonic
+local mode = arg[1]
+
+local function emit(t)
+  t.lua = jit and jit.version or _VERSION
+  io.write(cjson.encode(t), "\n")
+end
+
+local function fail(msg)
+  io.stderr:write("bench.lua ", tostring(mode), ": ", tostring(msg), "\n")
+  os.exit(1)
+end
+
+-- Calls batch(1000) until `seconds` have passed (after a warm-up);
+-- returns ns per operation and the operation count.
+local function timed(batch, seconds)
+  for _ = 1, 5 do batch(1000) end
+  collectgarbage("collect")
+  local iters, t0, el = 0, now(), 0
+  repeat
+    batch(1000)
+    iters = iters + 1000
+    el = now() - t0
+  until el >= seconds
+  return el / iters * 1e9, iters
+end
+
+local CREDS = { access_key_id = "testid", access_key_secret = "testsecret" }
+
+-- 9 caller parameters, 10 once Tag is flattened (Tag.1.Key, Tag.1.Value);
+-- the client adds Action, Version, Format, AccessKeyId, SignatureMethod,
+-- SignatureVersion, SignatureNonce, Timestamp and RegionId: 19 signed.
+local DESCRIBE_INSTANCES = {
+  PageSize = 50, PageNumber = 1, Status = "Running", ZoneId = "cn-hangzhou-b",
+  InstanceType = "ecs.g6.large", VpcId = "vpc-bp1opxu1zkhn00gzv26cn",
+  VSwitchId = "vsw-bp1s5fnvk4gn2tws03624", InstanceName = "web-server-01",
+  Tag = { { Key = "env", Value = "prod" } },
+}
+
+local function ecs_client(endpoint)
+  return cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", credentials = CREDS,
+                              endpoint = endpoint, retry = endpoint and false or nil }
+end
+
+local function hw_client()
+  return cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p",
+                                   credentials = { ak = "a", sk = "s" } }
+end
+
+local HW_PATH = "/v1/{project_id}/vpc-endpoint-services"
+local HW_OPTS = { query = { limit = 10, offset = 0, name = "x" } }
+
+local function rss_kb()
+  local f = assert(io.open("/proc/self/status"))
+  local s = f:read("*a")
+  f:close()
+  return tonumber(s:match("VmRSS:%s*(%d+)"))
+end
+
+local function settle()
+  collectgarbage("collect")
+  collectgarbage("collect")
+end
+
+local function check_result(res, err)
+  if not res then fail(tostring(err)) end
+  if type(res.Regions) ~= "table" then fail("unexpected answer") end
+end
+
+if mode == "sign-rpc" then
+  local ecs = ecs_client()
+  local P = DESCRIBE_INSTANCES
+  local ns, iters = timed(function(n)
+    for _ = 1, n do
+      local req, err = ecs:prepare("DescribeInstances", P)
+      if not req then fail(err) end
+    end
+  end, tonumber(arg[2]) or 0.5)
+  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+
+elseif mode == "sign-sdk" then
+  local hw = hw_client()
+  local ns, iters = timed(function(n)
+    for _ = 1, n do
+      local req, err = hw:prepare("GET", HW_PATH, HW_OPTS)
+      if not req then fail(err) end
+    end
+  end, tonumber(arg[2]) or 0.5)
+  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+
+elseif mode == "check-rpc" then
+  local req = assert(ecs_client():prepare("DescribeInstances", DESCRIBE_INSTANCES,
+                                          { nonce = arg[2], timestamp = arg[3] }))
+  print(req.url)
+
+elseif mode == "check-sdk" then
+  local req = assert(hw_client():prepare("GET", HW_PATH, HW_OPTS, { date = arg[2] }))
+  print(req.url)
+  print(req.headers.Authorization)
+
+elseif mode == "url" then
+  print(assert(ecs_client(arg[2]):prepare("DescribeRegions")).url)
+
+elseif mode == "call-seq" then
+  local ecs = ecs_client(arg[2])
+  local n = tonumber(arg[3])
+  for _ = 1, 200 do check_result(ecs:call("DescribeRegions")) end
+  settle()
+  local t0 = now()
+  for _ = 1, n do
+    local res, err = ecs:call("DescribeRegions")
+    if not res then fail(err) end
+  end
+  local el = now() - t0
+  emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n }
+
+elseif mode == "call-all" then
+  local all = cloudapi.all
+  if type(all) ~= "function" then
+    emit{ missing = "cloudapi.all missing" }
+    return
+  end
+  local ecs = ecs_client(arg[2])
+  local n, conc = tonumber(arg[3]), tonumber(arg[4])
+  local function call() return ecs:call("DescribeRegions") end
+  local function list_of(count)
+    local list = {}
+    for i = 1, count do list[i] = call end
+    return list
+  end
+  local function check(out, count)
+    if type(out) ~= "table" then fail("cloudapi.all returned " .. type(out)) end
+    for i = 1, count do
+      local r = out[i]
+      if type(r) ~= "table" then fail("out[" .. i .. "] is " .. type(r)) end
+      if r[1] == nil then fail("call " .. i .. ": " .. tostring(r[2])) end
+    end
+  end
+  local warm = list_of(conc * 20)
+  check(all(warm, { concurrency = conc }), #warm)
+  local list = list_of(n)
+  settle()
+  local t0 = now()
+  local out = all(list, { concurrency = conc })
+  local el = now() - t0
+  check(out, n)
+  emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n, concurrency = conc }
+
+elseif mode == "memory" then
+  local ecs = ecs_client(arg[2])
+  local n1, n2 = tonumber(arg[3]), tonumber(arg[4])
+  for _ = 1, n1 do check_result(ecs:call("DescribeRegions")) end
+  settle()
+  local rss1, heap1 = rss_kb(), collectgarbage("count")
+  for _ = n1 + 1, n2 do
+    local res, err = ecs:call("DescribeRegions")
+    if not res then fail(err) end
+  end
+  settle()
+  local rss2, heap2 = rss_kb(), collectgarbage("count")
+  emit{ n1 = n1, n2 = n2, rss1_kb = rss1, rss2_kb = rss2, growth_kb = rss2 - rss1,
+        heap1_kb = heap1, heap2_kb = heap2 }
+
+elseif mode == "leak" then
+  local ecs = ecs_client(arg[2])
+  for _ = 1, tonumber(arg[3]) do check_result(ecs:call("DescribeRegions")) end
+  ecs:close()
+  ecs = nil -- luacheck: ignore
+  settle()
+  emit{ n = tonumber(arg[3]) }
+
+elseif mode == "decode" then
+  local f = assert(io.open(arg[2], "rb"))
+  local body = f:read("*a")
+  f:close()
+  local json = require "cloudapi.json"
+  local seconds = tonumber(arg[3]) or 0.3
+  local raw = cjson.new().decode
+  local raw_ns = timed(function(n)
+    for _ = 1, n do raw(body) end
+  end, seconds)
+  local lib_ns = timed(function(n)
+    for _ = 1, n do json.decode(body) end
+  end, seconds)
+  emit{ bytes = #body, cjson_ns = raw_ns, lib_ns = lib_ns }
+
+elseif mode == "prepare-regions" then
+  local ecs = ecs_client("http://127.0.0.1:1")
+  local ns = timed(function(n)
+    for _ = 1, n do
+      local req, err = ecs:prepare("DescribeRegions")
+      if not req then fail(err) end
+    end
+  end, tonumber(arg[2]) or 0.3)
+  emit{ ns_per_op = ns }
+
+elseif mode == "transport" then
+  -- What transport/curl.lua hands the core for one call, minus the rest.
+  local session = assert(core.http_session())
+  local url, n = arg[2], tonumber(arg[3])
+  local req = { method = "GET", url = url, headers = { "User-Agent: cloudapi-lua/" .. core.version },
+                connect_timeout = 10, read_timeout = 60 }
+  local function one()
+    local status, headers, body = session:request(req)
+    if status ~= 200 then fail(tostring(headers) .. " " .. tostring(body)) end
+  end
+  for _ = 1, 200 do one() end
+  settle()
+  local t0 = now()
+  for _ = 1, n do one() end
+  local el = now() - t0
+  session:close()
+  emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n }
+
+elseif mode == "decode-response" then
+  local f = assert(io.open(arg[2], "rb"))
+  local body = f:read("*a")
+  f:close()
+  local ecs = ecs_client("http://127.0.0.1:1")
+  local req = assert(ecs:prepare("DescribeRegions"))
+  local res = { status = 200, body = body, headers = {
+    server = "nginx", date = "Sun, 22 Nov 2026 14:41:15 GMT", ["content-type"] = "application/json",
+    ["content-length"] = tostring(#body), connection = "keep-alive" } }
+  local ns = timed(function(n)
+    for _ = 1, n do
+      local v, err = ecs:decode_response(req, res)
+      if not v then fail(err) end
+    end
+  end, tonumber(arg[3]) or 0.3)
+  emit{ ns_per_op = ns, bytes = #body }
+
+else
+  fail("unknown mode")
+end
