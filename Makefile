@@ -74,7 +74,7 @@ test: deps build
 	@rc=0; $(MAKE) --no-print-directory -k test-c test-emulator test-lua54 test-luajit test-valgrind test-rock || rc=$$?; \
 	  scripts/test-summary || rc=1; exit $$rc
 
-demo: deps build/5.4/cloudapi/core.so
+demo: deps build
 	@examples/run-demo
 
 # LUAROCKS_FLAGS=--deps-mode=none when lua-cjson comes from apt.

@@ -48,5 +48,6 @@ build = {
     ["cloudapi.params"] = "lua/cloudapi/params.lua",
     ["cloudapi.retry"] = "lua/cloudapi/retry.lua",
     ["cloudapi.transport.curl"] = "lua/cloudapi/transport/curl.lua",
+    ["cloudapi.transport.ngx"] = "lua/cloudapi/transport/ngx.lua",
   },
 }

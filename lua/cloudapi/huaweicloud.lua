@@ -54,7 +54,8 @@ local function optional_id(v, name)
 end
 
 -- new{service=, region=, project_id=, domain_id=, endpoint=, iam_endpoint=,
---     credentials=, auth=, algorithm=, timeout=, retry=, clock=, transport=, tls=}
+--     credentials=, auth=, algorithm=, timeout=, retry=, clock=, transport=, tls=,
+--     shared_dict=}
 function M.new(opts)
   argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
   local service = opts.service
@@ -84,6 +85,10 @@ function M.new(opts)
   local iam_url = opts.iam_endpoint and options.url(opts.iam_endpoint, nil, argcheck)
                   or (opts.endpoint and url)
                   or options.url(nil, endpoints.huawei_host("iam", region), argcheck)
+  local dict = opts.shared_dict
+  argcheck(dict == nil or type(dict) == "string", "shared_dict must be the name of a lua_shared_dict")
+  argcheck(dict == nil or (ngx and ngx.shared), "shared_dict needs OpenResty (ngx.shared)")
+  argcheck(dict == nil or ngx.shared[dict], "no lua_shared_dict named '" .. tostring(dict) .. "'")
   return setmetatable({
     service = service,
     region = region,
@@ -102,6 +107,7 @@ function M.new(opts)
     retry = policy,
     clock = clock_fn,
     clock_offset = 0,
+    shared_dict = dict,
   }, Client)
 end
 

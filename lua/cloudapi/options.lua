@@ -26,8 +26,10 @@ function M.timeout(t, defaults, argcheck)
   return out
 end
 
--- transport(spec, tls, argcheck) -> transport object; "curl" or nil is the
--- default. tls = {cainfo=, capath=, verify=} configures the curl transport.
+-- transport(spec, tls, argcheck) -> transport object. nil chooses: inside
+-- OpenResty the cosocket transport (libcurl would block the worker),
+-- elsewhere curl; "curl" or "ngx" forces one. tls = {cainfo=, capath=,
+-- verify=} configures the curl transport ({verify=} the ngx one).
 function M.transport(spec, tls, argcheck)
   argcheck(tls == nil or type(tls) == "table", "tls must be a table {cainfo=, capath=, verify=}")
   if tls then
@@ -36,13 +38,18 @@ function M.transport(spec, tls, argcheck)
     end
     argcheck(tls.verify == nil or type(tls.verify) == "boolean", "tls.verify must be a boolean")
   end
+  if spec == "ngx" or (spec == nil and require("cloudapi.transport.ngx").in_nginx()) then
+    argcheck(tls == nil or (tls.cainfo == nil and tls.capath == nil),
+             "inside nginx, trust comes from lua_ssl_trusted_certificate: tls takes only verify")
+    return require("cloudapi.transport.ngx").new(tls and { verify = tls.verify ~= false })
+  end
   if spec == nil or spec == "curl" then
     return require("cloudapi.transport.curl").new(tls and {
       cainfo = tls.cainfo, capath = tls.capath, verify = tls.verify ~= false })
   end
   argcheck(tls == nil, "tls applies to the curl transport only")
   argcheck(type(spec) == "table" and type(spec.send) == "function",
-           "transport must be \"curl\" or an object with :send(req)")
+           "transport must be \"curl\", \"ngx\" or an object with :send(req)")
   return spec
 end
 

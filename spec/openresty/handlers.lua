@@ -1,0 +1,139 @@
+-- Handlers of the test nginx: each answers JSON describing what a cloudapi
+-- call made from inside nginx returned.
+local cloudapi = require "cloudapi"
+local cjson = require "cjson.safe"
+
+local M = {}
+
+local KEYS = {
+  aliyun = { access_key_id = "testid", access_key_secret = "testsecret" },
+  hw = { ak = "hw-ak", sk = "hw-sk" },
+  user = { username = "demo-user", password = "demo-password", domain = "demo-domain" },
+}
+local PID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+local function url() return os.getenv("CLOUDAPI_EMULATOR_URL") end
+
+-- Clients made once per worker and reused, as a gateway would.
+local clients = {}
+local function client(name)
+  local c = clients[name]
+  if c then return c end
+  if name == "ecs" then
+    c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(), credentials = KEYS.aliyun,
+                             retry = { base_delay = 0.01 } }
+  elseif name == "vpcep" then
+    c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = url(), project_id = PID,
+                                  credentials = KEYS.hw }
+  elseif name == "vpcep_token" then
+    c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = url(),
+                                  credentials = KEYS.user, shared_dict = "cloudapi" }
+  end
+  clients[name] = c
+  return c
+end
+
+local function reply(t)
+  ngx.header["Content-Type"] = "application/json"
+  t.worker = ngx.worker.id()
+  ngx.say(cjson.encode(t))
+end
+
+local function failure(err)
+  return { ok = false, kind = err.kind, code = err.code, message = err.message, attempts = err.attempts }
+end
+
+local routes = {}
+
+routes["/aliyun"] = function()
+  local res, err, info = client("ecs"):call("DescribeRegions")
+  if not res then return reply(failure(err)) end
+  return reply{ ok = true, regions = #res.Regions.Region, attempts = info.attempts,
+                transport = client("ecs").transport.__name or getmetatable(client("ecs").transport).__name }
+end
+
+routes["/aliyun_xml"] = function()
+  local c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(),
+                                 credentials = KEYS.aliyun, format = "XML" }
+  local res, err = c:call("DescribeInstances", { PageSize = 2 })
+  if not res then return reply(failure(err)) end
+  return reply{ ok = true, total = res.TotalCount, first = res.Instances.Instance[1].InstanceId }
+end
+
+routes["/aliyun_error"] = function()
+  local _, err = client("ecs"):call("DescribeNothing")
+  return reply(failure(err))
+end
+
+routes["/huawei"] = function()
+  local res, err = client("vpcep"):get("/v1/{project_id}/vpc-endpoint-services", { query = { limit = 3 } })
+  if not res then return reply(failure(err)) end
+  return reply{ ok = true, count = #res.endpoint_services, total = res.total_count }
+end
+
+routes["/huawei_token"] = function()
+  local res, err = client("vpcep_token"):get("/v1/{project_id}/vpc-endpoint-services", { query = { limit = 1 } })
+  if not res then return reply(failure(err)) end
+  return reply{ ok = true, count = #res.endpoint_services }
+end
+
+routes["/many"] = function()
+  local n = tonumber(ngx.var.arg_n) or 10
+  local ok = 0
+  for _ = 1, n do
+    if client("ecs"):call("DescribeRegions") then ok = ok + 1 end
+  end
+  return reply{ ok = true, done = ok }
+end
+
+routes["/all"] = function()
+  local c = client("ecs")
+  local calls = {}
+  for i = 1, 6 do calls[i] = { c, "call", "DescribeInstances", { PageSize = 1, PageNumber = i } } end
+  local out = cloudapi.all(calls, { concurrency = 3 })
+  local pages = {}
+  for i, r in ipairs(out) do pages[i] = r[1] and r[1].PageNumber or -1 end
+  return reply{ ok = true, pages = pages }
+end
+
+routes["/tls"] = function()
+  local port = ngx.var.arg_port
+  local c = cloudapi.aliyun.new{ product = "ecs", endpoint = "https://api.test:" .. port,
+    transport = require("cloudapi.transport.ngx").new{ resolve = { ["api.test"] = "127.0.0.1" } },
+    credentials = KEYS.aliyun, retry = false }
+  local res, err = c:call("DescribeRegions")
+  if not res then return reply(failure(err)) end
+  return reply{ ok = true, request_id = res.RequestId }
+end
+
+routes["/dict_keys"] = function()
+  return reply{ keys = ngx.shared.cloudapi:get_keys(0) }
+end
+
+routes["/init_result"] = function()
+  local dict = ngx.shared.results
+  return reply{ call = dict:get("init_call"), prepare = dict:get("init_prepare") }
+end
+
+function M.route()
+  local handler = routes[ngx.var.uri]
+  if not handler then
+    ngx.status = 404
+    return reply{ ok = false, message = "no route" }
+  end
+  return handler()
+end
+
+-- init_worker has no cosockets: a call must fail clearly, prepare must work.
+function M.init_worker()
+  local c = cloudapi.aliyun.new{ product = "ecs", endpoint = url() or "http://127.0.0.1:9",
+                                 credentials = KEYS.aliyun, format = "XML" }
+  local res, err = c:call("DescribeRegions")
+  local dict = ngx.shared.results
+  dict:set("init_call", res and "unexpected success" or (err.kind .. "|" .. err.message))
+  local req = c:prepare("DescribeRegions", nil, { nonce = "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
+                                                   timestamp = "2016-02-23T12:46:24Z" })
+  dict:set("init_prepare", req and req.url or "nil")
+end
+
+return M
