@@ -87,6 +87,23 @@ describe("inside OpenResty", function()
     assert.is_true(elapsed < 4 / 5, "took " .. elapsed .. " s")
   end)
 
+  it("never pools a connection left half read", function()
+    emulator.fault{ kind = "truncate" }
+    local r = get(server, "/aliyun") -- the truncated answer is retried
+    assert.is_true(r.ok)
+    assert.are.equal(2, r.attempts)
+    assert.are.equal(5, get(server, "/many?n=5").done)
+    local log = emulator.requests()
+    assert.are.equal(7, #log)
+    assert.are_not.equal(log[1].connection, log[2].connection)
+  end)
+
+  it("collapses concurrent token refreshes within a worker into one request", function()
+    local r = get(server, "/token_burst?region=ap-southeast-1")
+    assert.are.equal(5, r.succeeded)
+    assert.are.equal(1, emulator.stats().iam_tokens)
+  end)
+
   it("runs cloudapi.all on ngx.thread", function()
     local r = get(server, "/all")
     assert.are.same({ 1, 2, 3, 4, 5, 6 }, r.pages)
