@@ -16,7 +16,7 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LUA_PATH_DEV = $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
 export LUA_PATH := $(LUA_PATH_DEV)
 
-.PHONY: all build deps test test-c test-lua54 test-luajit test-valgrind test-rock test-emulator demo install clean help
+.PHONY: all build deps test test-c test-lua54 test-luajit test-valgrind test-rock test-emulator demo bench install clean help
 
 all: build
 
@@ -24,6 +24,7 @@ help:
 	@echo "make demo     run examples/quickstart.lua against the local emulator"
 	@echo "make test     build, C tests under ASan/UBSan, busted on Lua 5.4 and LuaJIT, valgrind"
 	@echo "make build    build/5.4/cloudapi/core.so and build/jit/cloudapi/core.so"
+	@echo "make bench    signing, calls, concurrency and memory against C/libcurl floors"
 	@echo "make install  luarocks make (installs for the default Lua)"
 
 deps:
@@ -76,6 +77,10 @@ test: deps build
 
 demo: deps build
 	@examples/run-demo
+
+# Against a static nginx on 127.0.0.1; table on stdout, bench/results/latest.json.
+bench: deps build
+	@bench/run
 
 # LUAROCKS_FLAGS=--deps-mode=none when lua-cjson comes from apt.
 install:

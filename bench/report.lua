@@ -2,13 +2,13 @@
 -- Turns bench/run's raw measurements into the table on stdout and
 -- bench/results/latest.json. Figures are medians over the rounds; a ratio
 -- is the median of the per-round ratios (each against the baseline measured
--- in the same round).
+-- in the same round, or in the same process for the decode row).
 local cjson = require "cjson"
 
 local raw_path, out_path = arg[1], arg[2]
 local RUNS, MEM_RUNS, SECONDS = tonumber(arg[3]), tonumber(arg[4]), tonumber(arg[5])
 
--- data[bench][impl][round] = decoded JSON line
+-- data[bench][impl][round] = decoded JSON line ({"error": true} when it failed)
 local data = {}
 for line in io.lines(raw_path) do
   local rec = cjson.decode(line)
@@ -16,6 +16,8 @@ for line in io.lines(raw_path) do
   data[rec.bench][rec.impl] = data[rec.bench][rec.impl] or {}
   data[rec.bench][rec.impl][rec.round] = rec.data
 end
+
+local function has(bench, impl) return data[bench] ~= nil and data[bench][impl] ~= nil end
 
 local function median(list)
   local t = {}
@@ -27,40 +29,33 @@ local function median(list)
   return (t[m] + t[m + 1]) / 2
 end
 
--- samples(bench, impl, field) -> list over rounds (in round order)
+-- The rounds' values of one field, in round order (failed rounds skipped).
 local function samples(bench, impl, field)
   local out = {}
   local runs = data[bench] and data[bench][impl]
   if not runs then return out end
-  local rounds = {}
-  for r in pairs(runs) do rounds[#rounds + 1] = r end
-  table.sort(rounds)
-  for _, r in ipairs(rounds) do
-    local v = runs[r][field]
+  for r = 1, math.max(RUNS, MEM_RUNS) do
+    local v = runs[r] and runs[r][field]
     if type(v) == "number" then out[#out + 1] = v end
   end
   return out
 end
 
--- Per-round f(ours_round, base_round) for the rounds both have.
+local function med(bench, impl, field) return median(samples(bench, impl, field)) end
+
+-- Per-round f(a_round, b_round) for the rounds both have (and did not fail).
 local function paired(bench_a, impl_a, bench_b, impl_b, f)
   local out = {}
   local a = data[bench_a] and data[bench_a][impl_a]
   local b = data[bench_b] and data[bench_b][impl_b]
   if not a or not b then return out end
   for r = 1, RUNS do
-    if a[r] and b[r] then
+    if a[r] and b[r] and not a[r].error and not b[r].error then
       local v = f(a[r], b[r])
       if v then out[#out + 1] = v end
     end
   end
   return out
-end
-
-local function round(x, digits)
-  if x == nil then return nil end
-  local m = 10 ^ (digits or 3)
-  return math.floor(x * m + 0.5) / m
 end
 
 local function t_ns(ns)
@@ -76,168 +71,173 @@ local function rate(x, unit)
 end
 
 local function mb(kb) return string.format("%.1f MB", kb / 1024) end
+local function x(v) return string.format("%.2fx", v) end
 
 local rows = {}
 local INTERPS = { { id = "lua54", name = "5.4" }, { id = "luajit", name = "JIT" } }
 local INTERP_NAMES = { ["5.4"] = "lua5.4", JIT = "luajit", C = "c" }
 
-local function add(row) rows[#rows + 1] = row end
+local function status_of(ok) return ok and "PASS" or "MISS" end
 
-local function status_of(ok) if ok == nil then return "n/a" end return ok and "PASS" or "MISS" end
-
-for _, I in ipairs(INTERPS) do
-  local im = I.id
-  if data.sign_rpc and data.sign_rpc[im] then
-    -- 1. Signing, Alibaba RPC
-    local ours = median(samples("sign_rpc", im, "ns_per_op"))
-    local base = median(samples("sign_rpc", "c", "ns_per_op"))
-    local ratios = paired("sign_rpc", im, "sign_rpc", "c", function(a, b) return a.ns_per_op / b.ns_per_op end)
-    local ratio = median(ratios)
-    add{ id = "sign_rpc_time", lua = I.name,
-         measure = "RPC prepare, 19 signed params: time/signature",
-         ours = t_ns(ours), baseline = "C floor " .. t_ns(base),
-         ratio = string.format("%.2fx", ratio), target = "≤ 2.5x", status = status_of(ratio <= 2.5),
-         values = { ours_ns = ours, baseline_ns = base, ratio = ratio, ratio_samples = ratios,
-                    ours_samples = samples("sign_rpc", im, "ns_per_op"),
-                    baseline_samples = samples("sign_rpc", "c", "ns_per_op") } }
-    local ours_ops = median(samples("sign_rpc", im, "ops_per_s"))
-    local base_ops = median(samples("sign_rpc", "c", "ops_per_s"))
-    local ops_ratios = paired("sign_rpc", im, "sign_rpc", "c", function(a, b) return a.ops_per_s / b.ops_per_s end)
-    add{ id = "sign_rpc_rate", lua = I.name,
-         measure = "RPC prepare, 19 signed params: signatures/s",
-         ours = rate(ours_ops, "sig/s"), baseline = "C floor " .. rate(base_ops, "sig/s"),
-         ratio = string.format("%.2fx", median(ops_ratios)), target = "≥ 250k/s",
-         status = status_of(ours_ops >= 250000),
-         values = { ours_ops = ours_ops, baseline_ops = base_ops, ratio = median(ops_ratios) } }
-  end
-  if data.sign_sdk and data.sign_sdk[im] then
-    local ours = median(samples("sign_sdk", im, "ns_per_op"))
-    local base = median(samples("sign_sdk", "c", "ns_per_op"))
-    local ratios = paired("sign_sdk", im, "sign_sdk", "c", function(a, b) return a.ns_per_op / b.ns_per_op end)
-    add{ id = "sign_sdk_time", lua = I.name,
-         measure = "Huawei prepare GET, 3 query params",
-         ours = string.format("%s (%s)", t_ns(ours), rate(1e9 / ours, "sig/s")),
-         baseline = string.format("C floor %s (%s)", t_ns(base), rate(1e9 / base, "sig/s")),
-         ratio = string.format("%.2fx", median(ratios)), target = "(none)", status = "info",
-         values = { ours_ns = ours, baseline_ns = base, ratio = median(ratios), ratio_samples = ratios } }
-  end
-  if data.seq and data.seq[im] then
-    -- 2. Sequential calls
-    local ours = median(samples("seq", im, "req_per_s"))
-    local base = median(samples("seq", "c", "req_per_s"))
-    local ratios = paired("seq", im, "seq", "c", function(a, b) return a.req_per_s / b.req_per_s end)
-    local ratio = median(ratios)
-    add{ id = "seq", lua = I.name,
-         measure = "client:call sequential, keep-alive",
-         ours = string.format("%s (%.1f µs)", rate(ours, "req/s"), 1e6 / ours),
-         baseline = string.format("curl loop %s (%.1f µs)", rate(base, "req/s"), 1e6 / base),
-         ratio = string.format("%.2fx", ratio), target = "≥ 0.75x", status = status_of(ratio >= 0.75),
-         values = { ours_rps = ours, baseline_rps = base, ratio = ratio, ratio_samples = ratios,
-                    ours_samples = samples("seq", im, "req_per_s"),
-                    baseline_samples = samples("seq", "c", "req_per_s") } }
-  end
-  if data.conc and data.conc[im] then
-    -- 3. Concurrent calls
-    local base = median(samples("conc", "c", "req_per_s"))
-    local first = data.conc[im][1]
-    if first and first.missing then
-      add{ id = "conc", lua = I.name, measure = "cloudapi.all, 16 in flight",
-           ours = "n/a (cloudapi.all missing)", baseline = "curl multi " .. rate(base, "req/s"),
-           ratio = "n/a", target = "≥ 0.6x", status = "n/a", values = { baseline_rps = base } }
-    else
-      local ours = median(samples("conc", im, "req_per_s"))
-      local ratios = paired("conc", im, "conc", "c", function(a, b) return a.req_per_s / b.req_per_s end)
-      local ratio = median(ratios)
-      add{ id = "conc", lua = I.name, measure = "cloudapi.all, 16 in flight",
-           ours = string.format("%s (%.1f µs)", rate(ours, "req/s"), 1e6 / ours),
-           baseline = string.format("curl multi %s (%.1f µs)", rate(base, "req/s"), 1e6 / base),
-           ratio = string.format("%.2fx", ratio), target = "≥ 0.6x", status = status_of(ratio >= 0.6),
-           values = { ours_rps = ours, baseline_rps = base, ratio = ratio, ratio_samples = ratios,
-                      ours_samples = samples("conc", im, "req_per_s"),
-                      baseline_samples = samples("conc", "c", "req_per_s") } }
+-- add(row, needed...): a row whose figures are missing (a failed
+-- measurement) is shown as an error instead.
+local function add(row, ...)
+  for i = 1, select("#", ...) do
+    if select(i, ...) == nil then
+      row.ours, row.baseline, row.ratio = "error: see bench/results/errors.log", "-", "-"
+      row.status = row.status == "info" and "info" or "FAIL"
+      row.values = nil
+      break
     end
   end
-  if data.memory and data.memory[im] then
-    -- 4. Memory
-    local g = median(samples("memory", im, "growth_kb"))
-    local r1 = median(samples("memory", im, "rss1_kb"))
-    local r2 = median(samples("memory", im, "rss2_kb"))
-    local n = #samples("memory", im, "growth_kb")
-    add{ id = "memory", lua = I.name, measure = "RSS growth, 1k -> 100k calls",
-         ours = string.format("%+.0f KB (%s -> %s)", g, mb(r1), mb(r2)),
-         baseline = "RSS after 1k: " .. mb(r1), ratio = "-", target = "< 2 MB", status = status_of(g < 2048),
-         runs = n,
-         values = { growth_kb = g, rss_1k_kb = r1, rss_100k_kb = r2, growth_samples = samples("memory", im, "growth_kb"),
-                    lua_heap_1k_kb = median(samples("memory", im, "heap1_kb")),
-                    lua_heap_100k_kb = median(samples("memory", im, "heap2_kb")) } }
+  rows[#rows + 1] = row
+end
+
+for _, I in ipairs(INTERPS) do
+  local im, name = I.id, I.name
+  -- 1. Signing
+  if has("sign_rpc", im) then
+    local ours, base = med("sign_rpc", im, "ns_per_op"), med("sign_rpc", "c", "ns_per_op")
+    local ratio = median(paired("sign_rpc", im, "sign_rpc", "c", function(a, b) return a.ns_per_op / b.ns_per_op end))
+    add({ id = "sign_rpc_time", lua = name, measure = "RPC prepare, 19 signed params: time/signature",
+          ours = ours and t_ns(ours), baseline = base and ("C floor " .. t_ns(base)), ratio = ratio and x(ratio),
+          target = "≤ 2.5x", status = ratio and status_of(ratio <= 2.5),
+          values = { ours_ns = ours, baseline_ns = base, ratio = ratio,
+                     ours_samples = samples("sign_rpc", im, "ns_per_op"),
+                     baseline_samples = samples("sign_rpc", "c", "ns_per_op") } }, ours, base, ratio)
+    local ops, base_ops = med("sign_rpc", im, "ops_per_s"), med("sign_rpc", "c", "ops_per_s")
+    local oratio = median(paired("sign_rpc", im, "sign_rpc", "c", function(a, b) return a.ops_per_s / b.ops_per_s end))
+    add({ id = "sign_rpc_rate", lua = name, measure = "RPC prepare, 19 signed params: signatures/s",
+          ours = ops and rate(ops, "sig/s"), baseline = base_ops and ("C floor " .. rate(base_ops, "sig/s")),
+          ratio = oratio and x(oratio), target = "≥ 250k sig/s", status = ops and status_of(ops >= 250000),
+          values = { ours_per_s = ops, baseline_per_s = base_ops, ratio = oratio } }, ops, base_ops, oratio)
   end
-  if data.valgrind and data.valgrind[im] then
+  if has("sign_sdk", im) then
+    local ours, base = med("sign_sdk", im, "ns_per_op"), med("sign_sdk", "c", "ns_per_op")
+    local ratio = median(paired("sign_sdk", im, "sign_sdk", "c", function(a, b) return a.ns_per_op / b.ns_per_op end))
+    add({ id = "sign_sdk_time", lua = name, measure = "Huawei prepare GET, 3 query params",
+          ours = ours and string.format("%s (%s)", t_ns(ours), rate(1e9 / ours, "sig/s")),
+          baseline = base and string.format("C floor %s (%s)", t_ns(base), rate(1e9 / base, "sig/s")),
+          ratio = ratio and x(ratio), target = "(none set)", status = "info",
+          values = { ours_ns = ours, baseline_ns = base, ratio = ratio } }, ours, base, ratio)
+  end
+  -- 2. Sequential calls
+  if has("seq", im) then
+    local ours, base = med("seq", im, "req_per_s"), med("seq", "c", "req_per_s")
+    local ratio = median(paired("seq", im, "seq", "c", function(a, b) return a.req_per_s / b.req_per_s end))
+    add({ id = "seq", lua = name, measure = "client:call sequential, keep-alive",
+          ours = ours and string.format("%s (%.1f µs)", rate(ours, "req/s"), 1e6 / ours),
+          baseline = base and string.format("curl loop %s (%.1f µs)", rate(base, "req/s"), 1e6 / base),
+          ratio = ratio and x(ratio), target = "≥ 0.75x", status = ratio and status_of(ratio >= 0.75),
+          values = { ours_req_per_s = ours, baseline_req_per_s = base, ratio = ratio,
+                     ours_samples = samples("seq", im, "req_per_s"),
+                     baseline_samples = samples("seq", "c", "req_per_s") } }, ours, base, ratio)
+  end
+  -- 3. Concurrent calls
+  if has("conc", im) then
+    local base = med("conc", "c", "req_per_s")
+    local first = data.conc[im][1]
+    if first and first.missing then
+      add({ id = "conc", lua = name, measure = "cloudapi.all, 16 in flight",
+            ours = "n/a (cloudapi.all missing)", baseline = base and ("curl multi " .. rate(base, "req/s")),
+            ratio = "n/a", target = "≥ 0.6x", status = "n/a", values = { baseline_req_per_s = base } }, base)
+    else
+      local ours = med("conc", im, "req_per_s")
+      local ratio = median(paired("conc", im, "conc", "c", function(a, b) return a.req_per_s / b.req_per_s end))
+      add({ id = "conc", lua = name, measure = "cloudapi.all, 16 in flight",
+            ours = ours and string.format("%s (%.1f µs)", rate(ours, "req/s"), 1e6 / ours),
+            baseline = base and string.format("curl multi %s (%.1f µs)", rate(base, "req/s"), 1e6 / base),
+            ratio = ratio and x(ratio), target = "≥ 0.6x", status = ratio and status_of(ratio >= 0.6),
+            values = { ours_req_per_s = ours, baseline_req_per_s = base, ratio = ratio,
+                       ours_samples = samples("conc", im, "req_per_s"),
+                       baseline_samples = samples("conc", "c", "req_per_s") } }, ours, base, ratio)
+    end
+  end
+  -- 4. Memory
+  if has("memory", im) then
+    local g, r1, r2 = med("memory", im, "growth_kb"), med("memory", im, "rss1_kb"), med("memory", im, "rss2_kb")
+    local n = #samples("memory", im, "growth_kb")
+    add({ id = "memory", lua = name, measure = "RSS growth, 1k -> 100k calls",
+          ours = g and string.format("%+.0f KB (%s -> %s)", g, mb(r1), mb(r2)),
+          baseline = r1 and ("RSS after 1k: " .. mb(r1)), ratio = "-", target = "< 2 MB",
+          status = g and status_of(g < 2048), runs = n,
+          values = { growth_kb = g, rss_1k_kb = r1, rss_100k_kb = r2,
+                     growth_samples = samples("memory", im, "growth_kb"),
+                     lua_heap_1k_kb = med("memory", im, "heap1_kb"),
+                     lua_heap_100k_kb = med("memory", im, "heap2_kb") } }, g, r1, r2)
+  end
+  if has("valgrind", im) then
     local v = data.valgrind[im][1]
     local lost = v.definitely_lost
-    add{ id = "valgrind", lua = I.name, measure = string.format("valgrind, %d calls: definitely lost", v.n),
-         ours = lost >= 0 and string.format("%d bytes", lost) or "unparsed", baseline = "-", ratio = "-", target = "0 bytes",
-         status = status_of(lost == 0 and v.exit == 0), runs = 1,
-         values = { definitely_lost = lost, exit = v.exit } }
+    add({ id = "valgrind", lua = name, measure = string.format("valgrind, %d calls: definitely lost", v.n),
+          ours = lost and (lost >= 0 and string.format("%d bytes", lost) or "unparsed"),
+          baseline = "-", ratio = "-", target = "0 bytes",
+          status = lost and status_of(lost == 0 and v.exit == 0), runs = 1,
+          values = { definitely_lost = lost, exit = v.exit } }, lost)
   end
 end
 
--- 5. Context: decoding and where a sequential call's time goes.
-if data.sign_rpc_core and data.sign_rpc_core.c then
-  local core_ns = median(samples("sign_rpc_core", "c", "ns_per_op"))
-  local ratios = paired("sign_rpc_core", "c", "sign_rpc", "c", function(a, b) return a.ns_per_op / b.ns_per_op end)
-  add{ id = "sign_rpc_core", lua = "C", context = true,
-       measure = "C floor, fixed nonce + timestamp", ours = t_ns(core_ns),
-       baseline = "C floor (fresh nonce, clock)", ratio = string.format("%.2f", median(ratios)),
-       target = "(context)", status = "info", values = { ns = core_ns, share = median(ratios) } }
+-- 5. Context: the floor without nonce and clock, decoding, and where a
+-- sequential call's time goes (each sub-step measured alone, same round).
+if has("sign_rpc_core", "c") then
+  local ns = med("sign_rpc_core", "c", "ns_per_op")
+  local share = median(paired("sign_rpc_core", "c", "sign_rpc", "c", function(a, b) return a.ns_per_op / b.ns_per_op end))
+  add({ id = "sign_rpc_core", lua = "C", context = true, measure = "C floor, fixed nonce + timestamp",
+        ours = ns and t_ns(ns), baseline = "C floor (fresh nonce, clock)", ratio = share and string.format("%.2f", share),
+        target = "(context)", status = "info", values = { ns = ns, share = share } }, ns, share)
+end
+if has("sign_core", "lua54") then
+  local ns = med("sign_core", "lua54", "ns_per_op")
+  local ratio = median(paired("sign_core", "lua54", "sign_rpc", "c", function(a, b) return a.ns_per_op / b.ns_per_op end))
+  add({ id = "sign_core", lua = "5.4", context = true, measure = "core.rpc_sign from Lua, ready 19-pair table",
+        ours = ns and t_ns(ns), baseline = "C floor (same round)", ratio = ratio and x(ratio),
+        target = "(context)", status = "info", values = { ns = ns, ratio = ratio } }, ns, ratio)
 end
 for _, I in ipairs(INTERPS) do
-  local im = I.id
-  if data.decode and data.decode[im] then
-    local lib = median(samples("decode", im, "lib_ns"))
-    local raw = median(samples("decode", im, "cjson_ns"))
-    local ratios = paired("decode", im, "decode", im, function(a) return a.lib_ns / a.cjson_ns end)
-    local bytes = data.decode[im][1].bytes
-    add{ id = "decode_2k", lua = I.name, context = true,
-         measure = string.format("decode %d B JSON: cloudapi json.decode", bytes),
-         ours = t_ns(lib), baseline = "cjson.decode " .. t_ns(raw),
-         ratio = string.format("%.2fx", median(ratios)), target = "(context)", status = "info",
-         values = { ours_ns = lib, cjson_ns = raw, ratio = median(ratios) } }
+  local im, name = I.id, I.name
+  if has("decode", im) then
+    local lib, raw = med("decode", im, "lib_ns"), med("decode", im, "cjson_ns")
+    local ratio = median(paired("decode", im, "decode", im, function(a) return a.lib_ns / a.cjson_ns end))
+    local bytes = med("decode", im, "bytes") or 0
+    add({ id = "decode_2k", lua = name, context = true,
+          measure = string.format("decode %d B JSON: cloudapi json.decode", bytes),
+          ours = lib and t_ns(lib), baseline = raw and ("cjson.decode " .. t_ns(raw)), ratio = ratio and x(ratio),
+          target = "(context)", status = "info", values = { ours_ns = lib, cjson_ns = raw, ratio = ratio } },
+        lib, raw, ratio)
   end
-  if data.transport and data.transport[im] and data.seq and data.seq.c then
-    local ours = median(samples("transport", im, "req_per_s"))
-    local ratios = paired("transport", im, "seq", "c", function(a, b) return a.req_per_s / b.req_per_s end)
-    add{ id = "transport", lua = I.name, context = true,
-         measure = "  transport alone: session:request",
-         ours = string.format("%s (%.1f µs)", rate(ours, "req/s"), 1e6 / ours),
-         baseline = "curl loop (same round)", ratio = string.format("%.2fx", median(ratios)),
-         target = "(context)", status = "info", values = { ours_rps = ours, ratio = median(ratios) } }
+  if has("transport", im) and has("seq", "c") then
+    local ours = med("transport", im, "req_per_s")
+    local ratio = median(paired("transport", im, "seq", "c", function(a, b) return a.req_per_s / b.req_per_s end))
+    add({ id = "transport", lua = name, context = true, measure = "  transport alone: session:request",
+          ours = ours and string.format("%s (%.1f µs)", rate(ours, "req/s"), 1e6 / ours),
+          baseline = "curl loop (same round)", ratio = ratio and x(ratio),
+          target = "(context)", status = "info", values = { ours_req_per_s = ours, ratio = ratio } }, ours, ratio)
   end
-  local function share(bench, label, id)
-    if not (data[bench] and data[bench][im] and data.seq and data.seq[im]) then return end
-    local ns = median(samples(bench, im, "ns_per_op"))
-    local ratios = paired(bench, im, "seq", im, function(a, b) return (a.ns_per_op / 1e3) / b.us_per_req end)
-    add{ id = id, lua = I.name, context = true, measure = label, ours = t_ns(ns),
-         baseline = "one call (same round)", ratio = string.format("%.2f", median(ratios)),
-         target = "(context)", status = "info", values = { ours_ns = ns, share_of_call = median(ratios) } }
+  for _, s in ipairs({ { "prepare_regions", "  prepare alone: DescribeRegions" },
+                       { "decode_response", "  decode alone: 302 B response" } }) do
+    if has(s[1], im) and has("seq", im) then
+      local ns = med(s[1], im, "ns_per_op")
+      local share = median(paired(s[1], im, "seq", im, function(a, b) return (a.ns_per_op / 1e3) / b.us_per_req end))
+      add({ id = s[1], lua = name, context = true, measure = s[2], ours = ns and t_ns(ns),
+            baseline = "one call (same round)", ratio = share and string.format("%.2f", share),
+            target = "(context)", status = "info", values = { ours_ns = ns, share_of_call = share } }, ns, share)
+    end
   end
-  share("prepare_regions", "  prepare alone: DescribeRegions", "prepare_regions")
-  share("decode_response", "  decode alone: 302 B response", "decode_response")
-  if data.seq and data.seq[im] and data.transport and data.transport[im] and data.prepare_regions
-     and data.prepare_regions[im] and data.decode_response and data.decode_response[im] then
+  if has("seq", im) and has("transport", im) and has("prepare_regions", im) and has("decode_response", im) then
     local rest = {}
     for r = 1, RUNS do
       local s, t = data.seq[im][r], data.transport[im][r]
       local p, d = data.prepare_regions[im][r], data.decode_response[im][r]
-      if s and t and p and d then
+      if s and t and p and d and not (s.error or t.error or p.error or d.error) then
         rest[#rest + 1] = s.us_per_req - t.us_per_req - p.ns_per_op / 1e3 - d.ns_per_op / 1e3
       end
     end
-    local call_us = median(samples("seq", im, "us_per_req"))
-    local rest_us = median(rest)
-    add{ id = "call_rest", lua = I.name, context = true,
-         measure = "  rest of a call (retry loop, headers...)", ours = string.format("%.1f µs", rest_us),
-         baseline = string.format("one call %.1f µs", call_us), ratio = string.format("%.2f", rest_us / call_us),
-         target = "(context)", status = "info", values = { rest_us = rest_us, call_us = call_us } }
+    local call_us, rest_us = med("seq", im, "us_per_req"), median(rest)
+    add({ id = "call_rest", lua = name, context = true, measure = "  rest of a call (retry loop, headers...)",
+          ours = rest_us and string.format("%.1f µs", rest_us),
+          baseline = call_us and string.format("one call %.1f µs", call_us),
+          ratio = rest_us and string.format("%.2f", rest_us / call_us),
+          target = "(context)", status = "info", values = { rest_us = rest_us, call_us = call_us } }, rest_us, call_us)
   end
 end
 
@@ -276,14 +276,16 @@ for l in io.lines("/proc/cpuinfo") do
 end
 local nproc = io.popen("nproc"):read("*l")
 local kernel = io.popen("uname -r"):read("*l")
-local header = string.format("cloudapi bench: %s rounds (memory: %d run(s) on 5.4, 1 on LuaJIT), " ..
-                             "%s cores (%s), %s s", RUNS, MEM_RUNS, nproc, cpu, SECONDS)
-print(header)
+print(string.format("cloudapi bench: %d rounds (memory: %d run(s) on Lua 5.4, 1 on LuaJIT), %s cores (%s), %d s",
+                    RUNS, MEM_RUNS, nproc, cpu, SECONDS))
 print("figures: medians over the rounds; ratios: median of the per-round ratios")
 print(table.concat(out, "\n"))
-local misses = 0
-for _, r in ipairs(rows) do if r.status == "MISS" then misses = misses + 1 end end
-print(string.format("%d target(s) missed", misses))
+local misses, failures = 0, 0
+for _, r in ipairs(rows) do
+  if r.status == "MISS" then misses = misses + 1 end
+  if r.status == "FAIL" then failures = failures + 1 end
+end
+print(string.format("%d target(s) missed, %d measurement(s) failed", misses, failures))
 
 -- ---- JSON ---------------------------------------------------------------------
 local doc = {
@@ -292,8 +294,7 @@ local doc = {
   rounds = RUNS, memory_runs = { lua54 = MEM_RUNS, luajit = 1 }, duration_s = SECONDS,
   method = "each figure is the median over the rounds; each ratio the median of the per-round " ..
            "ratios against the baseline measured in the same round",
-  rows = {},
-  misses = misses,
+  rows = {}, misses = misses, failures = failures,
 }
 for _, r in ipairs(rows) do
   doc.rows[#doc.rows + 1] = {

@@ -39,7 +39,10 @@ void ca_percent_encode(ca_buf *b, const char *s, size_t n) {
 }
 
 static int bytes_cmp(const char *a, size_t al, const char *b, size_t bl) {
-    int r = memcmp(a, b, al < bl ? al : bl);
+    int r;
+    /* Names usually differ in their first byte: decide without memcmp. */
+    if (al && bl && a[0] != b[0]) return (unsigned char)a[0] < (unsigned char)b[0] ? -1 : 1;
+    r = memcmp(a, b, al < bl ? al : bl);
     if (r) return r;
     return al < bl ? -1 : al > bl;
 }
@@ -51,7 +54,52 @@ static int pair_cmp(const void *x, const void *y) {
 }
 
 void ca_sort_pairs(ca_pair *p, size_t n) {
-    if (n > 1) qsort(p, n, sizeof *p, pair_cmp);
+    size_t i, j;
+    if (n > 32) { qsort(p, n, sizeof *p, pair_cmp); return; }
+    /* A request has a few dozen parameters: insertion sort beats qsort's
+     * merge sort and its calls through a function pointer. */
+    for (i = 1; i < n; i++) {
+        ca_pair x = p[i];
+        for (j = i; j > 0 && pair_cmp(&p[j - 1], &x) > 0; j--) p[j] = p[j - 1];
+        p[j] = x;
+    }
+}
+
+/* enc(s) into q and enc(enc(s)) into qq, in one pass. */
+static void encode_twice(ca_buf *q, ca_buf *qq, const char *s, size_t n) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t i;
+    char *o, *oo;
+    if (!ca_buf_reserve(q, 3 * n) || !ca_buf_reserve(qq, 5 * n)) { q->failed = qq->failed = 1; return; }
+    o = q->p + q->len;
+    oo = qq->p + qq->len;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (unreserved[c]) {
+            *o++ = (char)c;
+            *oo++ = (char)c;
+        } else {
+            o[0] = '%'; o[1] = hex[c >> 4]; o[2] = hex[c & 15];
+            o += 3;
+            oo[0] = '%'; oo[1] = '2'; oo[2] = '5'; oo[3] = hex[c >> 4]; oo[4] = hex[c & 15];
+            oo += 5;
+        }
+    }
+    q->len = (size_t)(o - q->p);
+    q->p[q->len] = '\0';
+    qq->len = (size_t)(oo - qq->p);
+    qq->p[qq->len] = '\0';
+}
+
+void ca_canonical_query2(ca_buf *q, ca_buf *qq, const ca_pair *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (i) { ca_buf_addc(q, '&'); ca_buf_add(qq, "%26", 3); }
+        encode_twice(q, qq, p[i].k, p[i].kl);
+        ca_buf_addc(q, '=');
+        ca_buf_add(qq, "%3D", 3);
+        encode_twice(q, qq, p[i].v, p[i].vl);
+    }
 }
 
 void ca_canonical_query(ca_buf *b, const ca_pair *p, size_t n) {

@@ -21,6 +21,10 @@ void ca_sort_pairs(ca_pair *p, size_t n);
 /* enc(k)=enc(v) joined with '&'; pairs must already be sorted. */
 void ca_canonical_query(ca_buf *b, const ca_pair *p, size_t n);
 
+/* The canonical query into q and, in the same pass, its own percent-
+ * encoding appended to qq (what an RPC string to sign carries). */
+void ca_canonical_query2(ca_buf *q, ca_buf *qq, const ca_pair *p, size_t n);
+
 /* Decode %XX escapes of s (a path on the wire); an invalid escape is kept
  * literally. Returns 0, or -1 when the decoded bytes contain a '/' or NUL
  * that would change the segment structure. */

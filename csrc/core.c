@@ -153,7 +153,9 @@ static int l_canonical_query(lua_State *L) {
     return 1;
 }
 
-/* rpc_sign(method, params, secret) -> signature, canonical_query, string_to_sign */
+/* rpc_sign(method, params, secret) -> signed_query, string_to_sign, signature
+ * signed_query is the canonical query with "&Signature=<encoded>" appended:
+ * the query string (GET) or form body (POST) to send as is. */
 static int l_rpc_sign(lua_State *L) {
     size_t ml, sl, n;
     const char *method = check_lstr(L, 1, &ml, "method");
@@ -167,9 +169,227 @@ static int l_rpc_sign(lua_State *L) {
         ca_crypto_error(msg, sizeof msg, "RPC signing");
         return luaL_error(L, "%s", msg);
     }
-    push_buf(L, &s->b[2]);
+    ca_buf_add(&s->b[0], "&Signature=", 11);
+    ca_percent_encode(&s->b[0], s->b[2].p, s->b[2].len);
     push_buf(L, &s->b[0]);
     push_buf(L, &s->b[1]);
+    push_buf(L, &s->b[2]);
+    return 3;
+}
+
+/* ---- the RPC fast path ------------------------------------------------ */
+
+/* Flattening a caller's parameter table in C: strings (without NUL),
+ * integers and booleans, inside arrays (Name.1, Name.2 ...) and maps
+ * (Name.Key) up to a few levels. Anything else (other numbers, tables with
+ * a metatable such as cloudapi.json, mixed or holey tables, deep nesting)
+ * sends the call down the general Lua path, which names the problem. */
+#define FLAT_DEPTH 6
+#define NUM_ROOM 32
+
+typedef struct {
+    ca_state *s;
+    ca_buf *arena;  /* names and numbers; reserved before filling: never moves */
+    size_t need;    /* bytes the arena needs (counting pass) */
+    size_t n;       /* pairs (counting) or pairs filled */
+    int fill;
+} flat_walk;
+
+/* 1: an array 1..n, 2: a map of non-empty string keys, 0: anything else */
+static int table_kind(lua_State *L, int idx, size_t *len) {
+    size_t count = 0, maxi = 0;
+    int ints = 0, strs = 0;
+    if (lua_getmetatable(L, idx)) { lua_pop(L, 1); return 0; }
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        int kt = lua_type(L, -2);
+        count++;
+        if (kt == LUA_TNUMBER) {
+            lua_Number d = lua_tonumber(L, -2);
+            if (d < 1 || d != floor(d) || d > 1e9) { lua_pop(L, 2); return 0; }
+            if ((size_t)d > maxi) maxi = (size_t)d;
+            ints = 1;
+        } else if (kt == LUA_TSTRING) {
+            size_t kl;
+            lua_tolstring(L, -2, &kl);
+            if (kl == 0) { lua_pop(L, 2); return 0; }
+            strs = 1;
+        } else {
+            lua_pop(L, 2);
+            return 0;
+        }
+        lua_pop(L, 1);
+    }
+    *len = count;
+    if (ints && strs) return 0;
+    if (ints) return maxi == count ? 1 : 0;
+    return 2;
+}
+
+static int flat_value(lua_State *L, flat_walk *w, const char *name, size_t nl, int depth);
+
+/* The entry at the top of the stack (value) under a name of nl bytes at
+ * name; its children get names "name.key". */
+static int flat_children(lua_State *L, flat_walk *w, const char *name, size_t nl, int depth) {
+    int idx = lua_gettop(L), kind;
+    size_t len, i;
+    if (depth >= FLAT_DEPTH) return -1;
+    kind = table_kind(L, idx, &len);
+    if (kind == 0) return -1;
+    if (kind == 1) {
+        for (i = 1; i <= len; i++) {
+            char digits[24];
+            int dl = snprintf(digits, sizeof digits, "%zu", i);
+            const char *child = NULL;
+            size_t cl = nl + 1 + (size_t)dl;
+            if (w->fill) {
+                char *o = w->arena->p + w->arena->len;
+                memcpy(o, name, nl);
+                o[nl] = '.';
+                memcpy(o + nl + 1, digits, (size_t)dl);
+                o[cl] = '\0';
+                w->arena->len += cl + 1;
+                child = o;
+            } else {
+                w->need += cl + 1;
+            }
+            lua_rawgeti(L, idx, (int)i);
+            if (flat_value(L, w, child, cl, depth + 1) != 0) { lua_pop(L, 1); return -1; }
+            lua_pop(L, 1);
+        }
+        return 0;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        size_t kl;
+        const char *key = lua_tolstring(L, -2, &kl);
+        const char *child = NULL;
+        size_t cl = nl + 1 + kl;
+        if (w->fill) {
+            char *o = w->arena->p + w->arena->len;
+            memcpy(o, name, nl);
+            o[nl] = '.';
+            memcpy(o + nl + 1, key, kl);
+            o[cl] = '\0';
+            w->arena->len += cl + 1;
+            child = o;
+        } else {
+            w->need += cl + 1;
+        }
+        if (flat_value(L, w, child, cl, depth + 1) != 0) { lua_pop(L, 2); return -1; }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+static int flat_value(lua_State *L, flat_walk *w, const char *name, size_t nl, int depth) {
+    int t = lua_type(L, -1);
+    const char *v = NULL;
+    size_t vl = 0;
+    if (t == LUA_TTABLE) return flat_children(L, w, name, nl, depth);
+    if (t == LUA_TSTRING) {
+        v = lua_tolstring(L, -1, &vl);
+        if (memchr(v, '\0', vl)) return -1;
+    } else if (t == LUA_TBOOLEAN) {
+        v = lua_toboolean(L, -1) ? "true" : "false";
+        vl = strlen(v);
+    } else if (t == LUA_TNUMBER) {
+#if LUA_VERSION_NUM >= 503
+        if (!lua_isinteger(L, -1)) return -1;
+#else
+        double d = lua_tonumber(L, -1);
+        if (!(d == floor(d) && d > -9007199254740992.0 && d < 9007199254740992.0)) return -1;
+#endif
+        if (w->fill) {
+            char *o = w->arena->p + w->arena->len;
+#if LUA_VERSION_NUM >= 503
+            int wr = snprintf(o, NUM_ROOM, "%lld", (long long)lua_tointeger(L, -1));
+#else
+            int wr = snprintf(o, NUM_ROOM, "%.0f", lua_tonumber(L, -1));
+#endif
+            v = o;
+            vl = (size_t)wr;
+            w->arena->len += (size_t)wr + 1;
+        } else {
+            w->need += NUM_ROOM;
+        }
+    } else {
+        return -1;
+    }
+    if (w->fill) {
+        ca_pair *p = &w->s->pairs[w->n];
+        p->k = name; p->kl = nl; p->v = v; p->vl = vl;
+    }
+    w->n++;
+    return 0;
+}
+
+/* Walk args (index 3) once: counting (fill 0) or filling (fill 1). */
+static int flat_args(lua_State *L, flat_walk *w) {
+    lua_pushnil(L);
+    while (lua_next(L, 3) != 0) {
+        size_t kl;
+        const char *k;
+        if (lua_type(L, -2) != LUA_TSTRING) { lua_pop(L, 2); return -1; }
+        k = lua_tolstring(L, -2, &kl);
+        if (kl == 0) { lua_pop(L, 2); return -1; }
+        lua_pushvalue(L, -2);
+        lua_rawget(L, 4); /* a reserved name: the general path says so */
+        if (!lua_isnil(L, -1)) { lua_pop(L, 3); return -1; }
+        lua_pop(L, 1);
+        if (flat_value(L, w, k, kl, 0) != 0) { lua_pop(L, 2); return -1; }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* rpc_sign_args(method, secret, args, reserved, name1, value1, ...)
+ * -> signed_query, string_to_sign, signature | nil
+ * The hot path of an RPC call: args is the caller's table, flattened here
+ * when it can be (see above); the name/value strings after it are the
+ * common parameters. nil means "take the general path": nothing signed. */
+static int l_rpc_sign_args(lua_State *L) {
+    size_t ml, sl, a;
+    const char *method = check_lstr(L, 1, &ml, "method");
+    const char *secret = check_lstr(L, 2, &sl, "secret");
+    int top = lua_gettop(L);
+    ca_state *s;
+    flat_walk w;
+    ca_buf sig;
+    char msg[256];
+    if (!lua_istable(L, 3) || !lua_istable(L, 4) || (top - 4) % 2 != 0)
+        return luaL_error(L, "rpc_sign_args: bad arguments");
+    s = begin(L);
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.arena = &s->b[2];
+    if (flat_args(L, &w) != 0) { lua_pushnil(L); return 1; }
+    if (!ca_buf_reserve(w.arena, w.need + 1)) return luaL_error(L, "out of memory");
+    reserve_pairs(L, s, w.n + (size_t)(top - 4) / 2 + 1);
+    w.fill = 1;
+    w.n = 0;
+    if (flat_args(L, &w) != 0) { lua_pushnil(L); return 1; } /* cannot happen: same table */
+    for (a = 5; a < (size_t)top; a += 2) {
+        ca_pair *p = &s->pairs[w.n++];
+        p->k = check_lstr(L, (int)a, &p->kl, "parameter name");
+        p->v = check_lstr(L, (int)a + 1, &p->vl, "parameter value");
+    }
+    ca_buf_init(&sig); /* b[2] still holds names and numbers the pairs point to */
+    if (ca_rpc_sign(&s->crypto, method, s->pairs, w.n, secret, sl, &s->b[0], &s->b[1], &sig) != 0) {
+        ca_buf_free(&sig);
+        ca_crypto_error(msg, sizeof msg, "RPC signing");
+        return luaL_error(L, "%s", msg);
+    }
+    ca_buf_add(&s->b[0], "&Signature=", 11);
+    ca_percent_encode(&s->b[0], sig.p, sig.len);
+    if (s->b[0].failed || s->b[1].failed || sig.failed) {
+        ca_buf_free(&sig);
+        return luaL_error(L, "out of memory");
+    }
+    lua_pushlstring(L, s->b[0].p, s->b[0].len);
+    lua_pushlstring(L, s->b[1].p, s->b[1].len);
+    lua_pushlstring(L, sig.p, sig.len);
+    ca_buf_free(&sig);
     return 3;
 }
 
@@ -642,6 +862,7 @@ static const luaL_Reg functions[] = {
     {"encode", l_encode},
     {"canonical_query", l_canonical_query},
     {"rpc_sign", l_rpc_sign},
+    {"rpc_sign_args", l_rpc_sign_args},
     {"sdk_sign", l_sdk_sign},
     {"hmac_sha1", l_hmac_sha1},
     {"hmac_sha256", l_hmac_sha256},

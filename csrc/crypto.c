@@ -1,10 +1,16 @@
 /* OpenSSL primitives. The EVP_MAC and EVP_MD objects are fetched once, when
  * a ca_crypto is opened (once per Lua state), never per call: fetching by
  * name costs more than the HMAC itself. */
+/* mmap MAP_ANONYMOUS and madvise MADV_WIPEONFORK are not POSIX. */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 #include "crypto.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <openssl/core_names.h>
@@ -15,11 +21,47 @@
 
 static const char *const digest_names[2] = {"SHA1", "SHA256"};
 
+/* The random pool lives in its own page marked MADV_WIPEONFORK: a forked
+ * child (an nginx worker, say) sees it zeroed, so `filled` reads 0 and it
+ * draws fresh bytes instead of repeating the parent's nonces, with no
+ * getpid() syscall per nonce. Where the kernel lacks WIPEONFORK, the pid is
+ * checked on every draw instead. */
+struct ca_pool {
+    unsigned char filled;   /* 0 after a fork (wiped) or when used up */
+    unsigned char check_pid;
+    pid_t pid;
+    size_t pos;
+    unsigned char bytes[CA_NONCE_POOL];
+};
+
+static struct ca_pool *pool_new(void) {
+    size_t size = sizeof(struct ca_pool);
+    struct ca_pool *p;
+    void *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return NULL;
+    p = (struct ca_pool *)m;
+    p->filled = 0;
+#ifdef MADV_WIPEONFORK
+    p->check_pid = madvise(m, size, MADV_WIPEONFORK) != 0;
+#else
+    p->check_pid = 1;
+#endif
+    return p;
+}
+
+static void pool_free(struct ca_pool *p) {
+    if (p == NULL) return;
+    OPENSSL_cleanse(p->bytes, sizeof p->bytes); /* unused random bytes are nobody's business */
+    munmap(p, sizeof *p);
+}
+
 const char *ca_crypto_open(ca_crypto *c) {
     c->mac[0] = c->mac[1] = NULL;
+    c->mac_key[0] = c->mac_key[1] = NULL;
+    c->mac_keylen[0] = c->mac_keylen[1] = 0;
     c->md = NULL;
-    c->pool_pos = CA_NONCE_POOL;
-    c->pool_pid = 0;
+    c->pool = pool_new();
+    if (c->pool == NULL) return "cannot map the random pool";
     c->hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
     c->sha256_alg = EVP_MD_fetch(NULL, "SHA256", NULL);
     if (c->hmac_alg == NULL || c->sha256_alg == NULL) {
@@ -31,15 +73,22 @@ const char *ca_crypto_open(ca_crypto *c) {
 
 void ca_crypto_close(ca_crypto *c) {
     int i;
-    for (i = 0; i < 2; i++) { EVP_MAC_CTX_free(c->mac[i]); c->mac[i] = NULL; }
+    for (i = 0; i < 2; i++) {
+        EVP_MAC_CTX_free(c->mac[i]);
+        c->mac[i] = NULL;
+        if (c->mac_key[i]) OPENSSL_cleanse(c->mac_key[i], c->mac_keylen[i]);
+        free(c->mac_key[i]);
+        c->mac_key[i] = NULL;
+        c->mac_keylen[i] = 0;
+    }
     EVP_MD_CTX_free(c->md);
     c->md = NULL;
     EVP_MAC_free(c->hmac_alg);
     c->hmac_alg = NULL;
     EVP_MD_free(c->sha256_alg);
     c->sha256_alg = NULL;
-    OPENSSL_cleanse(c->pool, sizeof c->pool); /* unused random bytes are nobody's business */
-    c->pool_pos = CA_NONCE_POOL;
+    pool_free(c->pool);
+    c->pool = NULL;
 }
 
 int ca_hmac(ca_crypto *c, ca_digest d, const void *key, size_t keylen,
@@ -59,8 +108,19 @@ int ca_hmac(ca_crypto *c, ca_digest d, const void *key, size_t keylen,
             return -1;
         }
     }
-    /* An empty key is legal HMAC; OpenSSL wants a non-NULL pointer for it. */
-    if (!EVP_MAC_init(c->mac[d], keylen ? key : &empty, keylen, NULL)) return -1;
+    if (c->mac_key[d] && c->mac_keylen[d] == keylen && memcmp(c->mac_key[d], key, keylen) == 0) {
+        /* The same key as last time (a client signs with one secret): reuse
+         * the keyed state instead of deriving the pads again. */
+        if (!EVP_MAC_init(c->mac[d], NULL, 0, NULL)) return -1;
+    } else {
+        unsigned char *copy;
+        /* An empty key is legal HMAC; OpenSSL wants a non-NULL pointer for it. */
+        if (!EVP_MAC_init(c->mac[d], keylen ? key : &empty, keylen, NULL)) return -1;
+        if (c->mac_key[d]) OPENSSL_cleanse(c->mac_key[d], c->mac_keylen[d]);
+        copy = (unsigned char *)realloc(c->mac_key[d], keylen ? keylen : 1);
+        if (copy == NULL) { free(c->mac_key[d]); c->mac_key[d] = NULL; c->mac_keylen[d] = 0; }
+        else { memcpy(copy, key, keylen); c->mac_key[d] = copy; c->mac_keylen[d] = keylen; }
+    }
     if (!EVP_MAC_update(c->mac[d], msg, msglen)) return -1;
     if (!EVP_MAC_final(c->mac[d], out, outlen, want)) return -1;
     return 0;
@@ -78,21 +138,23 @@ int ca_sha256(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_SH
 }
 
 int ca_random(ca_crypto *c, unsigned char *out, size_t n) {
-    pid_t pid = getpid();
-    if (pid != c->pool_pid) c->pool_pos = CA_NONCE_POOL; /* forked: discard */
+    struct ca_pool *p = c->pool;
+    if (p == NULL) return -1;
+    if (p->check_pid && p->filled && p->pid != getpid()) p->filled = 0;
     while (n > 0) {
         size_t take;
-        if (c->pool_pos == CA_NONCE_POOL) {
-            if (RAND_bytes(c->pool, (int)sizeof c->pool) != 1) return -1;
-            c->pool_pos = 0;
-            c->pool_pid = pid;
+        if (!p->filled || p->pos == CA_NONCE_POOL) {
+            if (RAND_bytes(p->bytes, (int)sizeof p->bytes) != 1) return -1;
+            p->pos = 0;
+            p->filled = 1;
+            if (p->check_pid) p->pid = getpid();
         }
-        take = CA_NONCE_POOL - c->pool_pos;
+        take = CA_NONCE_POOL - p->pos;
         if (take > n) take = n;
-        memcpy(out, c->pool + c->pool_pos, take);
+        memcpy(out, p->bytes + p->pos, take);
         /* A byte handed out once is never handed out again. */
-        OPENSSL_cleanse(c->pool + c->pool_pos, take);
-        c->pool_pos += take;
+        OPENSSL_cleanse(p->bytes + p->pos, take);
+        p->pos += take;
         out += take;
         n -= take;
     }

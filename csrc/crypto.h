@@ -23,10 +23,10 @@ typedef struct {
     struct evp_mac_st *hmac_alg;   /* fetched once at open */
     struct evp_md_st *sha256_alg;
     struct evp_mac_ctx_st *mac[2]; /* reusable HMAC contexts, one per digest */
+    unsigned char *mac_key[2];     /* the key each context holds (cleansed on close) */
+    size_t mac_keylen[2];
     struct evp_md_ctx_st *md;      /* reusable SHA-256 context */
-    unsigned char pool[CA_NONCE_POOL];
-    size_t pool_pos;               /* == CA_NONCE_POOL: empty */
-    pid_t pool_pid;                /* a forked child must not reuse the parent's bytes */
+    struct ca_pool *pool;          /* random bytes; a forked child never reuses them */
 } ca_crypto;
 
 /* Fetches the algorithms. Returns NULL, or an error message (static

@@ -15,10 +15,9 @@ int ca_rpc_sign(ca_crypto *c, const char *method, ca_pair *p, size_t n,
     int rc;
 
     ca_sort_pairs(p, n);
-    ca_canonical_query(q, p, n);
     ca_buf_adds(sts, method);
     ca_buf_add(sts, "&%2F&", 5);
-    ca_percent_encode(sts, q->p ? q->p : "", q->len);
+    ca_canonical_query2(q, sts, p, n);
     if (q->failed || sts->failed) return -1;
 
     if (secret_len + 1 > sizeof small) {

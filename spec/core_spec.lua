@@ -37,14 +37,14 @@ describe("core.rpc_sign", function()
   }
 
   it("reproduces vector A1", function()
-    local sig, query, sts = core.rpc_sign("GET", A1, "testsecret")
+    local query, sts, sig = core.rpc_sign("GET", A1, "testsecret")
     assert.are.equal("OLeaidS1JvxuMvnyHOwuJ+uX5qY=", sig)
     assert.are.equal("GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML" ..
       "%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf" ..
       "%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26", sts)
     assert.are.equal("AccessKeyId=testid&Action=DescribeRegions&Format=XML&SignatureMethod=HMAC-SHA1" ..
       "&SignatureNonce=3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf&SignatureVersion=1.0" ..
-      "&Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26", query)
+      "&Timestamp=2016-02-23T12%3A46%3A24Z&Version=2014-05-26&Signature=OLeaidS1JvxuMvnyHOwuJ%2BuX5qY%3D", query)
     assert.are.equal("OLeaidS1JvxuMvnyHOwuJ%2BuX5qY%3D", core.encode(sig))
   end)
 
@@ -52,11 +52,11 @@ describe("core.rpc_sign", function()
     local p = {}
     for k, v in pairs(A1) do p[k] = v end
     p.TimeStamp, p.Timestamp = p.Timestamp, nil
-    assert.are_not.equal("OLeaidS1JvxuMvnyHOwuJ+uX5qY=", (core.rpc_sign("GET", p, "testsecret")))
+    assert.are_not.equal("OLeaidS1JvxuMvnyHOwuJ+uX5qY=", select(3, core.rpc_sign("GET", p, "testsecret")))
   end)
 
   it("reproduces vector A2", function()
-    local sig = core.rpc_sign("GET", {
+    local _, _, sig = core.rpc_sign("GET", {
       AccessKeyId = "testid", Action = "DescribeDedicatedHosts", Format = "JSON",
       RegionId = "cn-beijing", SignatureMethod = "HMAC-SHA1",
       SignatureNonce = "edb2b34af0af9a6d14deaf7c1a5315eb", SignatureVersion = "1.0",
@@ -68,24 +68,33 @@ describe("core.rpc_sign", function()
     local p = { Version = "", Action = "", Format = "JSON", Timestamp = "mock date",
                 SignatureMethod = "HMAC-SHA1", SignatureVersion = "1.0", SignatureType = "",
                 SignatureNonce = "MOCK_UUID", AccessKeyId = "accessKeyId", RegionId = "regionId" }
-    assert.are.equal("7loPmFjvDnzOVnQeQNj85S6nFGY=", (core.rpc_sign("GET", p, "accessKeySecret")))
+    assert.are.equal("7loPmFjvDnzOVnQeQNj85S6nFGY=", select(3, core.rpc_sign("GET", p, "accessKeySecret")))
     p.SecurityToken = "accessKeyStsToken"
-    assert.are.equal("5Nxdcler+ihqWqv0Hr2On4PsBf4=", (core.rpc_sign("GET", p, "accessKeySecret")))
+    assert.are.equal("5Nxdcler+ihqWqv0Hr2On4PsBf4=", select(3, core.rpc_sign("GET", p, "accessKeySecret")))
   end)
 
   it("reproduces the A3 string to sign with a URL value", function()
-    local _, _, sts = core.rpc_sign("GET", { key = "value", q = "http://domain/?q=value&q2=value2" }, "x")
+    local _, sts = core.rpc_sign("GET", { key = "value", q = "http://domain/?q=value&q2=value2" }, "x")
     assert.are.equal("GET&%2F&key%3Dvalue%26q%3Dhttp%253A%252F%252Fdomain%252F%253Fq%253Dvalue%2526q2%253Dvalue2", sts)
   end)
 
   it("sorts by raw key bytes (uppercase before lowercase)", function()
-    local _, query = core.rpc_sign("GET", { b = "1", B = "2", a = "3", ["A.1"] = "4", A = "5" }, "x")
-    assert.are.equal("A=5&A.1=4&B=2&a=3&b=1", query)
+    local query = core.rpc_sign("GET", { b = "1", B = "2", a = "3", ["A.1"] = "4", A = "5" }, "x")
+    assert.are.equal("A=5&A.1=4&B=2&a=3&b=1&Signature=", query:sub(1, 32))
   end)
 
   it("signs POST with POST&%2F&", function()
-    local _, _, sts = core.rpc_sign("POST", { A = "1" }, "x")
+    local _, sts = core.rpc_sign("POST", { A = "1" }, "x")
     assert.are.equal("POST&%2F&A%3D1", sts)
+  end)
+
+  it("reuses the keyed HMAC state only for the same secret", function()
+    local p = { A = "1" }
+    local s1 = select(3, core.rpc_sign("GET", p, "secret-one"))
+    local s2 = select(3, core.rpc_sign("GET", p, "secret-two"))
+    assert.are_not.equal(s1, s2)
+    assert.are.equal(s1, select(3, core.rpc_sign("GET", p, "secret-one")))
+    assert.are.equal(core.base64(core.hmac_sha1("secret-two&", "GET&%2F&A%3D1")), select(3, core.rpc_sign("GET", p, "secret-two")))
   end)
 
   it("raises on a non-string value (core misuse)", function()
@@ -134,5 +143,50 @@ describe("core primitives", function()
     assert.are.equal("1970-01-01T00:00:00Z", core.timestamp(0.9))
     assert.is_truthy(core.timestamp():match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"))
     assert.has_error(function() core.timestamp(0 / 0) end, "time out of range")
+  end)
+end)
+
+describe("core.rpc_sign_args (the fast path)", function()
+  local params = require "cloudapi.params"
+  local COMMON = { "Action", "X", "Version", "2014-05-26", "SignatureNonce", "n1", "Timestamp", "t1" }
+  local RESERVED = { Action = true, Signature = true }
+
+  local function general(args)
+    local flat = assert(params.flatten(args))
+    for i = 1, #COMMON, 2 do flat[COMMON[i]] = COMMON[i + 1] end
+    return core.rpc_sign("GET", flat, "secret")
+  end
+
+  it("signs exactly as the general path does", function()
+    local cases = {
+      {},
+      { A = "x y", B = 42, C = -7, D = true, E = false, F = "中文 ~*+😀", G = "a\255b" },
+      { Tag = { { Key = "k1", Value = "v1" }, { Key = "k2", Value = "v2" } }, Ids = { "i-1", "i-2", "i-3" } },
+      { Filter = { Name = "n", Values = { "a", "b" } }, N = 1000000000000000 },
+      { Deep = { { L2 = { { L3 = { "x" } } } } } },
+      { Empty = {}, S = "" },
+    }
+    for i, args in ipairs(cases) do
+      local q1, s1, g1 = core.rpc_sign_args("GET", "secret", args, RESERVED, unpack_common())
+      local q2, s2, g2 = general(args)
+      assert.are.equal(q2, q1, "case " .. i)
+      assert.are.equal(s2, s1, "case " .. i)
+      assert.are.equal(g2, g1, "case " .. i)
+    end
+  end)
+
+  function unpack_common() -- luacheck: ignore
+    return (table.unpack or unpack)(COMMON)
+  end
+
+  it("leaves to the general path what it cannot flatten or must report", function()
+    local t = {}
+    t.t = t
+    for _, args in ipairs({
+      { F = 1.5 }, { N = 0 / 0 }, { S = "a\0b" }, { [1] = "x" }, { M = { 1, x = 2 } }, { H = { [1] = 1, [3] = 3 } },
+      { J = require("cloudapi").json{ 1 } }, { Loop = t }, { Action = "reserved" }, { Fn = print }, { [""] = "x" },
+    }) do
+      assert.is_nil(core.rpc_sign_args("GET", "secret", args, RESERVED, unpack_common()))
+    end
   end)
 end)

@@ -22,6 +22,8 @@ local ENV = {
   security_token = "ALIBABA_CLOUD_SECURITY_TOKEN",
 }
 
+local REQUIRED, OPTIONAL = { "access_key_id", "access_key_secret" }, { "security_token" }
+
 -- Parameters the client owns; a caller setting one is a mistake.
 local RESERVED = {
   Action = true, Version = true, Format = true, AccessKeyId = true,
@@ -120,40 +122,40 @@ function Request:__tostring()
 end
 
 -- prepare(action, params, {nonce=, timestamp=}) -> request | nil, err
-function Client:prepare(action, args, opts)
-  opts = opts or {}
-  if type(action) ~= "string" or action == "" then
-    return nil, config_error("action must be a non-empty string, got " ..
-                             (action == "" and "an empty string" or "a " .. type(action)))
-  end
-  if not action:match("^[%w]+$") then
-    return nil, config_error("action '" .. action .. "' is not a valid action name")
-  end
-  local flat, why = params.flatten(args)
-  if not flat then return nil, config_error(why) end
-  for name in pairs(flat) do
-    local root = name:match("^[^.]+")
-    if RESERVED[root] then
-      return nil, config_error("parameter '" .. root .. "' is set by the client, not by the caller")
+local EMPTY = {}
+
+-- Sign through the C fast path (a flat table of strings, integers and
+-- booleans) or return nil for the general one.
+local function sign_fast(self, method, args, creds, action, nonce, timestamp)
+  if args ~= nil and type(args) ~= "table" then return nil end
+  args = args or EMPTY
+  local secret, id, token = creds.access_key_secret, creds.access_key_id, creds.security_token
+  local region = args.RegionId == nil and self.region or nil
+  if token and token ~= "" then
+    if region then
+      return core.rpc_sign_args(method, secret, args, RESERVED, "Action", action, "Version", self.version,
+        "Format", self.format, "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
+        "SignatureNonce", nonce, "Timestamp", timestamp, "SecurityToken", token, "RegionId", region)
     end
+    return core.rpc_sign_args(method, secret, args, RESERVED, "Action", action, "Version", self.version,
+      "Format", self.format, "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
+      "SignatureNonce", nonce, "Timestamp", timestamp, "SecurityToken", token)
   end
-  local creds, err = credentials.fetch(self.provider, { "access_key_id", "access_key_secret" },
-                                       { "security_token" })
-  if not creds then return nil, err end
+  if region then
+    return core.rpc_sign_args(method, secret, args, RESERVED, "Action", action, "Version", self.version,
+      "Format", self.format, "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
+      "SignatureNonce", nonce, "Timestamp", timestamp, "RegionId", region)
+  end
+  return core.rpc_sign_args(method, secret, args, RESERVED, "Action", action, "Version", self.version,
+    "Format", self.format, "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
+    "SignatureNonce", nonce, "Timestamp", timestamp)
+end
 
-  local timestamp = opts.timestamp
-  if timestamp == nil then
-    timestamp = core.timestamp(clock.now(self))
-  elseif type(timestamp) == "number" then
-    timestamp = core.timestamp(timestamp)
-  elseif type(timestamp) ~= "string" then
-    return nil, config_error("timestamp must be a string or a number of seconds")
-  end
-  local nonce = opts.nonce or core.nonce()
-  if type(nonce) ~= "string" or nonce == "" then
-    return nil, config_error("nonce must be a non-empty string")
-  end
-
+-- The general path: flatten in Lua (RepeatLists, maps, cloudapi.json,
+-- any number), with an error naming any parameter that cannot be sent.
+local function sign_general(self, method, args, creds, action, nonce, timestamp)
+  local flat, why = params.flatten(args, RESERVED)
+  if not flat then return nil, nil, why end
   flat.Action = action
   flat.Version = self.version
   flat.Format = self.format
@@ -166,26 +168,54 @@ function Client:prepare(action, args, opts)
     flat.SecurityToken = creds.security_token
   end
   if flat.RegionId == nil and self.region then flat.RegionId = self.region end
+  return core.rpc_sign(method, flat, creds.access_key_secret)
+end
+
+function Client:prepare(action, args, opts)
+  if type(action) ~= "string" or action == "" then
+    return nil, config_error("action must be a non-empty string, got " ..
+                             (action == "" and "an empty string" or "a " .. type(action)))
+  end
+  if not action:match("^%w+$") then
+    return nil, config_error("action '" .. action .. "' is not a valid action name")
+  end
+  local creds, err = credentials.fetch(self.provider, REQUIRED, OPTIONAL)
+  if not creds then return nil, err end
+
+  local timestamp, nonce
+  if opts then
+    timestamp, nonce = opts.timestamp, opts.nonce
+    if type(timestamp) == "number" then
+      timestamp = core.timestamp(timestamp)
+    elseif timestamp ~= nil and type(timestamp) ~= "string" then
+      return nil, config_error("timestamp must be a string or a number of seconds")
+    end
+    if nonce ~= nil and (type(nonce) ~= "string" or nonce == "") then
+      return nil, config_error("nonce must be a non-empty string")
+    end
+  end
+  timestamp = timestamp or clock.timestamp(self)
+  nonce = nonce or core.nonce()
 
   local method = self.method
-  local sig, query, sts = core.rpc_sign(method, flat, creds.access_key_secret)
-  local signed = query .. "&Signature=" .. core.encode(sig)
-  local req = {
-    method = method,
-    headers = { ["User-Agent"] = USER_AGENT },
-    string_to_sign = sts,
-    action = action,
-  }
+  local signed, sts = sign_fast(self, method, args, creds, action, nonce, timestamp)
+  if not signed then
+    local why
+    signed, sts, why = sign_general(self, method, args, creds, action, nonce, timestamp)
+    if not signed then return nil, config_error(why) end
+  end
+  local req
   if method == "GET" then
-    req.url = self.base_url .. "/?" .. signed
-    if #req.url > M.MAX_URL then
+    local url = self.base_url .. "/?" .. signed
+    if #url > M.MAX_URL then
       return nil, config_error(string.format("the request URL would be %d bytes (over %d): " ..
-        "create the client with method = \"POST\" to send large parameters", #req.url, M.MAX_URL))
+        "create the client with method = \"POST\" to send large parameters", #url, M.MAX_URL))
     end
+    req = { method = method, url = url, headers = { ["User-Agent"] = USER_AGENT },
+            string_to_sign = sts, action = action }
   else
-    req.url = self.base_url .. "/"
-    req.body = signed
-    req.headers["Content-Type"] = "application/x-www-form-urlencoded"
+    req = { method = method, url = self.base_url .. "/", body = signed, string_to_sign = sts, action = action,
+            headers = { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" } }
   end
   errors.remember(req, { creds.access_key_secret, creds.security_token })
   return setmetatable(req, Request)

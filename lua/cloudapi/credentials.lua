@@ -73,6 +73,9 @@ end
 -- Checks that each required field is a non-empty string and each optional
 -- one, if present, a string; never puts a value in the message.
 function M.fetch(provider, required, optional)
+  -- A static table, checked once, is not checked again (the hot path).
+  local memo = provider.checked
+  if memo and memo.required == required then return memo.value end
   local v, err = provider:get()
   if v == nil then return nil, err or cred_error("no credentials") end
   if type(v) ~= "table" then return nil, cred_error("credentials must be a table") end
@@ -102,6 +105,7 @@ function M.fetch(provider, required, optional)
     end
     return nil, cred_error("missing credentials: " .. table.concat(missing, ", ") .. hint)
   end
+  if getmetatable(provider) == Static then provider.checked = { required = required, value = v } end
   return v
 end
 

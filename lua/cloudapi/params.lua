@@ -62,21 +62,39 @@ local function flatten(v, name, out, seen)
   return true
 end
 
--- flatten(params) -> flat table of string -> string | nil, reason
-function M.flatten(params)
+local find, fmt = string.find, string.format
+local math_type = math.type
+
+-- flatten(params [, reserved]) -> flat table of string -> string | nil, reason
+-- reserved: a set of top-level names the caller may not use. Plain strings,
+-- integers and booleans take a fast path; tables the general one.
+function M.flatten(params, reserved)
   local out = {}
   if params == nil then return out end
   if type(params) ~= "table" then
     return nil, "parameters must be a table, got a " .. type(params)
   end
-  local seen = {}
+  local seen
   for k, v in pairs(params) do
     if type(k) ~= "string" then
       return nil, "parameter names must be strings, got a " .. type(k) .. " (" .. tostring(k) .. ")"
     end
     if k == "" then return nil, "a parameter name is empty" end
-    local ok, err = flatten(v, k, out, seen)
-    if not ok then return nil, err end
+    if reserved and reserved[k] then
+      return nil, "parameter '" .. k .. "' is set by the client, not by the caller"
+    end
+    local tv = type(v)
+    if tv == "string" and not find(v, "\0", 1, true) then
+      out[k] = v
+    elseif tv == "number" and math_type and math_type(v) == "integer" then
+      out[k] = fmt("%d", v)
+    elseif tv == "boolean" then
+      out[k] = v and "true" or "false"
+    else
+      seen = seen or {}
+      local ok, err = flatten(v, k, out, seen)
+      if not ok then return nil, err end
+    end
   end
   return out
 end

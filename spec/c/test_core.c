@@ -2,6 +2,8 @@
  * `make test`. Vectors: ../shared/reference/test-vectors.md. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "canon.h"
 #include "crypto.h"
@@ -231,6 +233,30 @@ static void test_random(void) {
     expect_int("random spanning a refill", ca_random(&cr, big, sizeof big), 0);
 }
 
+/* A forked child (an nginx worker) must not hand out the nonces its
+ * parent will: the pool is wiped in the child (or the pid checked). */
+static void test_random_fork(void) {
+    unsigned char before[16], parent[16], child[16];
+    int fds[2];
+    pid_t pid;
+    ssize_t got;
+    ca_random(&cr, before, sizeof before); /* the pool is filled now */
+    if (pipe(fds) != 0) { expect_int("pipe", 0, 1); return; }
+    pid = fork();
+    if (pid == 0) {
+        ca_random(&cr, child, sizeof child);
+        if (write(fds[1], child, sizeof child) != (ssize_t)sizeof child) _exit(1);
+        _exit(0);
+    }
+    close(fds[1]);
+    got = read(fds[0], child, sizeof child);
+    close(fds[0]);
+    waitpid(pid, NULL, 0);
+    ca_random(&cr, parent, sizeof parent);
+    expect_int("child wrote its bytes", (long)got, 16);
+    expect_int("child bytes differ from the parent's next bytes", memcmp(parent, child, sizeof child) != 0, 1);
+}
+
 static void test_http_closed(void) {
     ca_http h;
     ca_http_result res;
@@ -253,6 +279,7 @@ int main(void) {
     test_sdk();
     test_h5();
     test_random();
+    test_random_fork();
     test_http_closed();
     ca_crypto_close(&cr);
     ca_crypto_close(&cr); /* twice: must tolerate */
