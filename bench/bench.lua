@@ -13,8 +13,9 @@
 --   bench.lua leak URL N                N calls then close (run under valgrind)
 --   bench.lua decode FILE SECONDS       cjson.decode vs cloudapi's json.decode
 --   bench.lua prepare-regions SECONDS   prepare alone, DescribeRegions
---   bench.lua transport URL N           core.http_session alone, N GETs
---   bench.lua decode-response SECONDS   decode_response alone, the 302-byte body
+--   bench.lua split URL N               N calls and N bare session:request, interleaved
+--   bench.lua decode-response FILE SECONDS  decode_response alone, the 302-byte body
+--   bench.lua call-noio FILE SECONDS    ecs:call with a transport that answers at once
 local cloudapi = require "cloudapi"
 local core = require "cloudapi.core"
 local cjson = require "cjson"
@@ -237,23 +238,36 @@ elseif mode == "prepare-regions" then
   end, tonumber(arg[2]) or 0.3)
   emit{ ns_per_op = ns }
 
-elseif mode == "transport" then
-  -- What transport/curl.lua hands the core for one call, minus the rest.
+elseif mode == "split" then
+  -- Calls and bare transport requests (what transport/curl.lua hands the
+  -- core for one call) in alternating batches of 100 in one process: the
+  -- difference is the Lua layer's cost in situ, caches cooled by the I/O.
+  local ecs = ecs_client(arg[2])
+  local n = tonumber(arg[3])
   local session = assert(core.http_session())
-  local url, n = arg[2], tonumber(arg[3])
-  local req = { method = "GET", url = url, headers = { "User-Agent: cloudapi-lua/" .. core.version },
-                connect_timeout = 10, read_timeout = 60 }
-  local function one()
-    local status, headers, body = session:request(req)
+  local creq = { method = "GET", url = assert(ecs:prepare("DescribeRegions")).url,
+                 headers = { "User-Agent: cloudapi-lua/" .. core.version },
+                 connect_timeout = 10, read_timeout = 60 }
+  local function bare()
+    local status, headers, body = session:request(creq)
     if status ~= 200 then fail(tostring(headers) .. " " .. tostring(body)) end
   end
-  for _ = 1, 200 do one() end
+  for _ = 1, 200 do check_result(ecs:call("DescribeRegions")); bare() end
   settle()
-  local t0 = now()
-  for _ = 1, n do one() end
-  local el = now() - t0
+  local tc, tt = 0, 0
+  for _ = 1, n / 100 do
+    local t0 = now()
+    for _ = 1, 100 do
+      local res, err = ecs:call("DescribeRegions")
+      if not res then fail(err) end
+    end
+    local t1 = now()
+    for _ = 1, 100 do bare() end
+    tc, tt = tc + (t1 - t0), tt + (now() - t1)
+  end
   session:close()
-  emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n }
+  emit{ call_us = tc / n * 1e6, transport_us = tt / n * 1e6, lua_us = (tc - tt) / n * 1e6,
+        req_per_s = n / tt, n = n }
 
 elseif mode == "decode-response" then
   local f = assert(io.open(arg[2], "rb"))
@@ -271,6 +285,27 @@ elseif mode == "decode-response" then
     end
   end, tonumber(arg[3]) or 0.3)
   emit{ ns_per_op = ns, bytes = #body }
+
+elseif mode == "call-noio" then
+  -- Everything a call does except the network: a transport object that
+  -- returns the static answer (fresh headers table, as the curl one).
+  local f = assert(io.open(arg[2], "rb"))
+  local body = f:read("*a")
+  f:close()
+  local transport = { send = function()
+    return { status = 200, body = body, headers = {
+      server = "nginx", date = "Sun, 22 Nov 2026 14:41:15 GMT", ["content-type"] = "application/json",
+      ["content-length"] = "302", connection = "keep-alive" } }
+  end }
+  local ecs = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", credentials = CREDS,
+                                   endpoint = "http://127.0.0.1:1", retry = false, transport = transport }
+  local ns = timed(function(n)
+    for _ = 1, n do
+      local res, err = ecs:call("DescribeRegions")
+      if not res then fail(err) end
+    end
+  end, tonumber(arg[3]) or 0.3)
+  emit{ ns_per_op = ns }
 
 else
   fail("unknown mode")
