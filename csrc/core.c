@@ -29,6 +29,11 @@ typedef struct {
     ca_http **done;
     size_t done_cap;
     ca_share *share;
+    long long stamp_second;   /* the last RPC timestamp made, reused within its second */
+    char stamp[24];
+    char nonce[33];
+    size_t *koff, *voff;      /* rpc_sign_args: arena offsets of flattened pairs */
+    size_t off_cap;
     int open;
 } ca_state;
 
@@ -48,6 +53,10 @@ static void state_release(ca_state *s) {
     free(s->done);
     s->done = NULL;
     s->done_cap = 0;
+    free(s->koff);
+    free(s->voff);
+    s->koff = s->voff = NULL;
+    s->off_cap = 0;
     ca_share_unref(s->share); /* sessions still open keep it alive */
     s->share = NULL;
     if (s->open) ca_crypto_close(&s->crypto);
@@ -179,153 +188,141 @@ static int l_rpc_sign(lua_State *L) {
 
 /* ---- the RPC fast path ------------------------------------------------ */
 
-/* Flattening a caller's parameter table in C: strings (without NUL),
- * integers and booleans, inside arrays (Name.1, Name.2 ...) and maps
- * (Name.Key) up to a few levels. Anything else (other numbers, tables with
- * a metatable such as cloudapi.json, mixed or holey tables, deep nesting)
- * sends the call down the general Lua path, which names the problem. */
+/* Flattening a caller's parameter table in C, in one pass: strings
+ * (without NUL), integers and booleans, inside arrays (Name.1, Name.2 ...)
+ * and maps (Name.Key) up to a few levels. Anything else (other numbers,
+ * tables with a metatable such as cloudapi.json, mixed or holey tables,
+ * deep nesting) sends the call down the general Lua path, which names the
+ * problem. Names and numbers are written to an arena that may move while it
+ * grows, so pairs record arena offsets and get pointers at the end. */
 #define FLAT_DEPTH 6
-#define NUM_ROOM 32
 
 typedef struct {
     ca_state *s;
-    ca_buf *arena;  /* names and numbers; reserved before filling: never moves */
-    size_t need;    /* bytes the arena needs (counting pass) */
-    size_t n;       /* pairs (counting) or pairs filled */
-    int fill;
+    lua_State *L;
+    ca_buf *arena;
+    size_t n;
+    size_t *koff, *voff; /* 0: a Lua string; else arena offset + 1 */
+    size_t cap;
 } flat_walk;
 
-/* 1: an array 1..n, 2: a map of non-empty string keys, 0: anything else */
-static int table_kind(lua_State *L, int idx, size_t *len) {
-    size_t count = 0, maxi = 0;
-    int ints = 0, strs = 0;
-    if (lua_getmetatable(L, idx)) { lua_pop(L, 1); return 0; }
-    lua_pushnil(L);
-    while (lua_next(L, idx) != 0) {
-        int kt = lua_type(L, -2);
-        count++;
-        if (kt == LUA_TNUMBER) {
-            lua_Number d = lua_tonumber(L, -2);
-            if (d < 1 || d != floor(d) || d > 1e9) { lua_pop(L, 2); return 0; }
-            if ((size_t)d > maxi) maxi = (size_t)d;
-            ints = 1;
-        } else if (kt == LUA_TSTRING) {
-            size_t kl;
-            lua_tolstring(L, -2, &kl);
-            if (kl == 0) { lua_pop(L, 2); return 0; }
-            strs = 1;
-        } else {
-            lua_pop(L, 2);
-            return 0;
-        }
-        lua_pop(L, 1);
+static int flat_room(flat_walk *w) {
+    if (w->n < w->cap) return 0;
+    {
+        size_t cap = w->cap ? 2 * w->cap : 64;
+        size_t *k = (size_t *)realloc(w->koff, cap * sizeof *k);
+        if (k == NULL) return -1;
+        w->koff = k;
+        k = (size_t *)realloc(w->voff, cap * sizeof *k);
+        if (k == NULL) return -1;
+        w->voff = k;
+        w->cap = cap;
     }
-    *len = count;
-    if (ints && strs) return 0;
-    if (ints) return maxi == count ? 1 : 0;
-    return 2;
-}
-
-static int flat_value(lua_State *L, flat_walk *w, const char *name, size_t nl, int depth);
-
-/* The entry at the top of the stack (value) under a name of nl bytes at
- * name; its children get names "name.key". */
-static int flat_children(lua_State *L, flat_walk *w, const char *name, size_t nl, int depth) {
-    int idx = lua_gettop(L), kind;
-    size_t len, i;
-    if (depth >= FLAT_DEPTH) return -1;
-    kind = table_kind(L, idx, &len);
-    if (kind == 0) return -1;
-    if (kind == 1) {
-        for (i = 1; i <= len; i++) {
-            char digits[24];
-            int dl = snprintf(digits, sizeof digits, "%zu", i);
-            const char *child = NULL;
-            size_t cl = nl + 1 + (size_t)dl;
-            if (w->fill) {
-                char *o = w->arena->p + w->arena->len;
-                memcpy(o, name, nl);
-                o[nl] = '.';
-                memcpy(o + nl + 1, digits, (size_t)dl);
-                o[cl] = '\0';
-                w->arena->len += cl + 1;
-                child = o;
-            } else {
-                w->need += cl + 1;
-            }
-            lua_rawgeti(L, idx, (int)i);
-            if (flat_value(L, w, child, cl, depth + 1) != 0) { lua_pop(L, 1); return -1; }
-            lua_pop(L, 1);
-        }
-        return 0;
-    }
-    lua_pushnil(L);
-    while (lua_next(L, idx) != 0) {
-        size_t kl;
-        const char *key = lua_tolstring(L, -2, &kl);
-        const char *child = NULL;
-        size_t cl = nl + 1 + kl;
-        if (w->fill) {
-            char *o = w->arena->p + w->arena->len;
-            memcpy(o, name, nl);
-            o[nl] = '.';
-            memcpy(o + nl + 1, key, kl);
-            o[cl] = '\0';
-            w->arena->len += cl + 1;
-            child = o;
-        } else {
-            w->need += cl + 1;
-        }
-        if (flat_value(L, w, child, cl, depth + 1) != 0) { lua_pop(L, 2); return -1; }
-        lua_pop(L, 1);
-    }
+    reserve_pairs(w->L, w->s, w->cap);
     return 0;
 }
 
-static int flat_value(lua_State *L, flat_walk *w, const char *name, size_t nl, int depth) {
+/* Append name "." suffix to the arena; returns its offset + 1, or 0. */
+static size_t arena_name(flat_walk *w, size_t name_off, const char *name, size_t nl,
+                         const char *suffix, size_t sl) {
+    size_t off = w->arena->len;
+    if (!ca_buf_reserve(w->arena, nl + 1 + sl + 1)) return 0;
+    /* name may live in the arena itself: copy by offset after reserving */
+    if (name_off) name = w->arena->p + name_off - 1;
+    memcpy(w->arena->p + off, name, nl);
+    w->arena->p[off + nl] = '.';
+    memcpy(w->arena->p + off + nl + 1, suffix, sl);
+    w->arena->len += nl + 1 + sl;
+    w->arena->p[w->arena->len++] = '\0';
+    return off + 1;
+}
+
+static int flat_value(flat_walk *w, size_t name_off, const char *name, size_t nl, int depth);
+
+static int flat_table(flat_walk *w, size_t name_off, const char *name, size_t nl, int depth) {
+    lua_State *L = w->L;
+    int idx = lua_gettop(L);
+    size_t count = 0, maxi = 0;
+    int ints = 0, strs = 0;
+    if (depth >= FLAT_DEPTH) return -1;
+    if (lua_getmetatable(L, idx)) { lua_pop(L, 1); return -1; }
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        char digits[24];
+        const char *suffix;
+        size_t sl, child;
+        if (lua_type(L, -2) == LUA_TNUMBER) {
+            lua_Number d = lua_tonumber(L, -2);
+            if (d < 1 || d != floor(d) || d > 1e9) { lua_pop(L, 2); return -1; }
+            if ((size_t)d > maxi) maxi = (size_t)d;
+            sl = (size_t)snprintf(digits, sizeof digits, "%zu", (size_t)d);
+            suffix = digits;
+            ints = 1;
+        } else if (lua_type(L, -2) == LUA_TSTRING) {
+            suffix = lua_tolstring(L, -2, &sl);
+            if (sl == 0) { lua_pop(L, 2); return -1; }
+            strs = 1;
+        } else {
+            lua_pop(L, 2);
+            return -1;
+        }
+        count++;
+        if (ints && strs) { lua_pop(L, 2); return -1; }
+        child = arena_name(w, name_off, name, nl, suffix, sl);
+        if (child == 0) { lua_pop(L, 2); return -1; }
+        if (flat_value(w, child, NULL, nl + 1 + sl, depth + 1) != 0) { lua_pop(L, 2); return -1; }
+        lua_pop(L, 1);
+    }
+    if (ints && maxi != count) return -1; /* a hole */
+    return 0;
+}
+
+/* The value on top of the stack, under a name (a Lua string, or the arena
+ * at name_off - 1 when name_off is not 0). */
+static int flat_value(flat_walk *w, size_t name_off, const char *name, size_t nl, int depth) {
+    lua_State *L = w->L;
     int t = lua_type(L, -1);
-    const char *v = NULL;
-    size_t vl = 0;
-    if (t == LUA_TTABLE) return flat_children(L, w, name, nl, depth);
+    ca_pair *p;
+    if (t == LUA_TTABLE) return flat_table(w, name_off, name, nl, depth);
+    if (flat_room(w) != 0) return -1;
+    p = &w->s->pairs[w->n];
+    w->koff[w->n] = name_off;
+    p->k = name;
+    p->kl = nl;
+    w->voff[w->n] = 0;
     if (t == LUA_TSTRING) {
-        v = lua_tolstring(L, -1, &vl);
-        if (memchr(v, '\0', vl)) return -1;
+        p->v = lua_tolstring(L, -1, &p->vl);
+        if (memchr(p->v, '\0', p->vl)) return -1;
     } else if (t == LUA_TBOOLEAN) {
-        v = lua_toboolean(L, -1) ? "true" : "false";
-        vl = strlen(v);
+        p->v = lua_toboolean(L, -1) ? "true" : "false";
+        p->vl = strlen(p->v);
     } else if (t == LUA_TNUMBER) {
+        char num[32];
+        int wr;
 #if LUA_VERSION_NUM >= 503
         if (!lua_isinteger(L, -1)) return -1;
+        wr = snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, -1));
 #else
         double d = lua_tonumber(L, -1);
         if (!(d == floor(d) && d > -9007199254740992.0 && d < 9007199254740992.0)) return -1;
+        wr = snprintf(num, sizeof num, "%.0f", d);
 #endif
-        if (w->fill) {
-            char *o = w->arena->p + w->arena->len;
-#if LUA_VERSION_NUM >= 503
-            int wr = snprintf(o, NUM_ROOM, "%lld", (long long)lua_tointeger(L, -1));
-#else
-            int wr = snprintf(o, NUM_ROOM, "%.0f", lua_tonumber(L, -1));
-#endif
-            v = o;
-            vl = (size_t)wr;
-            w->arena->len += (size_t)wr + 1;
-        } else {
-            w->need += NUM_ROOM;
-        }
+        w->voff[w->n] = w->arena->len + 1;
+        ca_buf_add(w->arena, num, (size_t)wr + 1);
+        if (w->arena->failed) return -1;
+        p->v = NULL;
+        p->vl = (size_t)wr;
     } else {
         return -1;
-    }
-    if (w->fill) {
-        ca_pair *p = &w->s->pairs[w->n];
-        p->k = name; p->kl = nl; p->v = v; p->vl = vl;
     }
     w->n++;
     return 0;
 }
 
-/* Walk args (index 3) once: counting (fill 0) or filling (fill 1). */
-static int flat_args(lua_State *L, flat_walk *w) {
+/* Walk args (index 3): 0, or -1 for the general path. */
+static int flat_args(flat_walk *w) {
+    lua_State *L = w->L;
+    size_t i;
     lua_pushnil(L);
     while (lua_next(L, 3) != 0) {
         size_t kl;
@@ -337,44 +334,107 @@ static int flat_args(lua_State *L, flat_walk *w) {
         lua_rawget(L, 4); /* a reserved name: the general path says so */
         if (!lua_isnil(L, -1)) { lua_pop(L, 3); return -1; }
         lua_pop(L, 1);
-        if (flat_value(L, w, k, kl, 0) != 0) { lua_pop(L, 2); return -1; }
+        if (flat_value(w, 0, k, kl, 0) != 0) { lua_pop(L, 2); return -1; }
         lua_pop(L, 1);
+    }
+    /* The arena stopped moving: point into it. */
+    for (i = 0; i < w->n; i++) {
+        if (w->koff[i]) w->s->pairs[i].k = w->arena->p + w->koff[i] - 1;
+        if (w->voff[i]) w->s->pairs[i].v = w->arena->p + w->voff[i] - 1;
     }
     return 0;
 }
 
-/* rpc_sign_args(method, secret, args, reserved, name1, value1, ...)
- * -> signed_query, string_to_sign, signature | nil
+/* rpc_sign_args(method, secret, args, reserved, prefix, want_sts, time, nonce,
+ *               name1, value1, ...)
+ * -> prefix .. signed_query, string_to_sign or false, signature | nil
  * The hot path of an RPC call: args is the caller's table, flattened here
- * when it can be (see above); the name/value strings after it are the
- * common parameters. nil means "take the general path": nothing signed. */
+ * when it can be (see above); the name/value strings after nonce are the
+ * caller's common parameters. Signature v1's own parameters are added here:
+ * SignatureMethod, SignatureVersion, SignatureNonce (nonce, or 128 bits
+ * from the pool when nil) and Timestamp (time: seconds since the epoch, or
+ * the timestamp string itself). prefix (a URL up to "?", or "") is written
+ * in front, so the URL is built once; the string to sign is made only when
+ * wanted. nil means "take the general path": nothing signed. */
+#define ARGS_FIRST 9
 static int l_rpc_sign_args(lua_State *L) {
-    size_t ml, sl, a;
+    size_t ml, sl, pl, a;
     const char *method = check_lstr(L, 1, &ml, "method");
     const char *secret = check_lstr(L, 2, &sl, "secret");
+    const char *prefix = check_lstr(L, 5, &pl, "prefix");
+    int want_sts = lua_toboolean(L, 6);
     int top = lua_gettop(L);
     ca_state *s;
     flat_walk w;
     ca_buf sig;
     char msg[256];
-    if (!lua_istable(L, 3) || !lua_istable(L, 4) || (top - 4) % 2 != 0)
+    int rc;
+    if (!lua_istable(L, 3) || !lua_istable(L, 4) || (top - ARGS_FIRST + 1) % 2 != 0)
         return luaL_error(L, "rpc_sign_args: bad arguments");
     s = begin(L);
     memset(&w, 0, sizeof w);
     w.s = s;
+    w.L = L;
     w.arena = &s->b[2];
-    if (flat_args(L, &w) != 0) { lua_pushnil(L); return 1; }
-    if (!ca_buf_reserve(w.arena, w.need + 1)) return luaL_error(L, "out of memory");
-    reserve_pairs(L, s, w.n + (size_t)(top - 4) / 2 + 1);
-    w.fill = 1;
-    w.n = 0;
-    if (flat_args(L, &w) != 0) { lua_pushnil(L); return 1; } /* cannot happen: same table */
-    for (a = 5; a < (size_t)top; a += 2) {
+    w.koff = s->koff;
+    w.voff = s->voff;
+    w.cap = s->off_cap;
+    rc = flat_args(&w);
+    s->koff = w.koff; /* kept for the next call */
+    s->voff = w.voff;
+    s->off_cap = w.cap;
+    if (rc != 0) { lua_pushnil(L); return 1; }
+    reserve_pairs(L, s, w.n + (size_t)(top - ARGS_FIRST + 1) / 2 + 4);
+    for (a = ARGS_FIRST; a < (size_t)top; a += 2) {
         ca_pair *p = &s->pairs[w.n++];
         p->k = check_lstr(L, (int)a, &p->kl, "parameter name");
         p->v = check_lstr(L, (int)a + 1, &p->vl, "parameter value");
     }
+    {
+        static const char hexd[] = "0123456789abcdef";
+        ca_pair *p;
+        p = &s->pairs[w.n++];
+        p->k = "SignatureMethod"; p->kl = 15; p->v = "HMAC-SHA1"; p->vl = 9;
+        p = &s->pairs[w.n++];
+        p->k = "SignatureVersion"; p->kl = 16; p->v = "1.0"; p->vl = 3;
+        p = &s->pairs[w.n++];
+        p->k = "SignatureNonce"; p->kl = 14;
+        if (lua_type(L, 8) == LUA_TSTRING) {
+            p->v = lua_tolstring(L, 8, &p->vl);
+        } else {
+            unsigned char r[16];
+            int i;
+            if (ca_random(&s->crypto, r, sizeof r) != 0) {
+                ca_crypto_error(msg, sizeof msg, "RAND_bytes");
+                return luaL_error(L, "%s", msg);
+            }
+            for (i = 0; i < 16; i++) {
+                s->nonce[2 * i] = hexd[r[i] >> 4];
+                s->nonce[2 * i + 1] = hexd[r[i] & 15];
+            }
+            p->v = s->nonce; p->vl = 32;
+        }
+        p = &s->pairs[w.n++];
+        p->k = "Timestamp"; p->kl = 9;
+        if (lua_type(L, 7) == LUA_TSTRING) {
+            p->v = lua_tolstring(L, 7, &p->vl);
+        } else {
+            double t = luaL_checknumber(L, 7);
+            long long sec;
+            if (!(t >= 0 && t < 253402300800.0)) return luaL_error(L, "time out of range");
+            sec = (long long)floor(t);
+            if (sec != s->stamp_second) {
+                time_t tt = (time_t)sec;
+                struct tm tm;
+                if (gmtime_r(&tt, &tm) == NULL) return luaL_error(L, "time out of range");
+                strftime(s->stamp, sizeof s->stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+                s->stamp_second = sec;
+            }
+            p->v = s->stamp; p->vl = 20;
+        }
+    }
     ca_buf_init(&sig); /* b[2] still holds names and numbers the pairs point to */
+    ca_buf_add(&s->b[0], prefix, pl); /* the query goes after the prefix */
     if (ca_rpc_sign(&s->crypto, method, s->pairs, w.n, secret, sl, &s->b[0], &s->b[1], &sig) != 0) {
         ca_buf_free(&sig);
         ca_crypto_error(msg, sizeof msg, "RPC signing");
@@ -387,7 +447,8 @@ static int l_rpc_sign_args(lua_State *L) {
         return luaL_error(L, "out of memory");
     }
     lua_pushlstring(L, s->b[0].p, s->b[0].len);
-    lua_pushlstring(L, s->b[1].p, s->b[1].len);
+    if (want_sts) lua_pushlstring(L, s->b[1].p, s->b[1].len);
+    else lua_pushboolean(L, 0);
     lua_pushlstring(L, sig.p, sig.len);
     ca_buf_free(&sig);
     return 3;
@@ -468,6 +529,40 @@ static int hmac(lua_State *L, ca_digest d) {
     return 1;
 }
 static int l_hmac_sha1(lua_State *L) { return hmac(L, CA_SHA1); }
+
+#if LUA_VERSION_NUM >= 503
+/* Lua 5.3+: decoders that know only doubles give 25.0 for 25; turn every
+ * integral number within 2^53 of a decoded tree back into an integer. */
+static void integers(lua_State *L, int idx, int depth) {
+    if (depth > 200) return;
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        int t = lua_type(L, -1);
+        if (t == LUA_TNUMBER && !lua_isinteger(L, -1)) {
+            lua_Number d = lua_tonumber(L, -1);
+            if (d >= -9007199254740992.0 && d <= 9007199254740992.0 && d == floor(d)) {
+                lua_pushvalue(L, -2);
+                lua_pushinteger(L, (lua_Integer)d);
+                lua_rawset(L, idx); /* an existing key: safe during traversal */
+            }
+        } else if (t == LUA_TTABLE) {
+            integers(L, lua_gettop(L), depth + 1);
+        }
+        lua_pop(L, 1);
+    }
+}
+#endif
+
+/* integers(t) -> t (Lua 5.3+; elsewhere a no-op) */
+static int l_integers(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+#if LUA_VERSION_NUM >= 503
+    luaL_checkstack(L, 420, "decoded value nested too deeply");
+    integers(L, 1, 0);
+#endif
+    return 1;
+}
 static int l_hmac_sha256(lua_State *L) { return hmac(L, CA_SHA256); }
 
 static int l_sha256_hex(lua_State *L) {
@@ -625,7 +720,7 @@ static int l_http_session(lua_State *L) {
 static void push_headers(lua_State *L, ca_state *s, const ca_buf *raw) {
     const char *p = raw->p ? raw->p : "", *end = p + raw->len;
     ca_buf *name = &s->b[0];
-    lua_newtable(L);
+    lua_createtable(L, 0, 12);
     /* skip the status line */
     while (p < end && *p != '\n') p++;
     while (p < end) {
@@ -788,12 +883,14 @@ static int l_multi_add(lua_State *L) {
     return 1;
 }
 
-/* multi:step(wait_seconds) -> {session, ...} completed (call :result() on each) */
+/* multi:step(wait_seconds [, out]) -> out, count
+ * the sessions that completed, in out[1..count] (a new table when out is
+ * not given); call :result() on each. */
 static int l_multi_step(lua_State *L) {
     ca_multi_box *b = check_multi(L);
     double wait = luaL_optnumber(L, 2, 0);
     ca_state *s = state_of(L);
-    int n, i;
+    int n, i, out;
     if (!(wait >= 0 && wait < 1e6)) return luaL_error(L, "wait out of range");
     if (s->done_cap < b->m.nactive) {
         ca_http **d = (ca_http **)realloc(s->done, b->m.nactive * sizeof *d);
@@ -803,20 +900,23 @@ static int l_multi_step(lua_State *L) {
     }
     n = b->m.nactive ? ca_multi_step(&b->m, (int)ceil(wait * 1000), s->done) : 0;
     if (n < 0) return luaL_error(L, "curl multi failure");
-    lua_createtable(L, n, 0);
+    if (lua_istable(L, 3)) lua_pushvalue(L, 3);
+    else lua_createtable(L, n, 0);
+    out = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, b->pins);
     for (i = 0; i < n; i++) {
         lua_pushlightuserdata(L, s->done[i]);
         lua_rawget(L, -2);
         lua_rawgeti(L, -1, 1);       /* the session */
-        lua_rawseti(L, -4, i + 1);
+        lua_rawseti(L, out, i + 1);
         lua_pop(L, 1);
         lua_pushlightuserdata(L, s->done[i]);
         lua_pushnil(L);
         lua_rawset(L, -3);           /* unpin */
     }
     lua_pop(L, 1);
-    return 1;
+    lua_pushinteger(L, n);
+    return 2;
 }
 
 static int l_multi_count(lua_State *L) {
@@ -865,6 +965,7 @@ static const luaL_Reg functions[] = {
     {"rpc_sign_args", l_rpc_sign_args},
     {"sdk_sign", l_sdk_sign},
     {"hmac_sha1", l_hmac_sha1},
+    {"integers", l_integers},
     {"hmac_sha256", l_hmac_sha256},
     {"sha256_hex", l_sha256_hex},
     {"hex", l_hex},
@@ -889,6 +990,7 @@ int luaopen_cloudapi_core(lua_State *L) {
     s = (ca_state *)ca_newuserdata(L, sizeof *s);
     memset(s, 0, sizeof *s);
     for (i = 0; i < NBUF; i++) ca_buf_init(&s->b[i]);
+    s->stamp_second = -1;
     if (luaL_newmetatable(L, STATE_MT)) {
         lua_pushcfunction(L, state_gc);
         lua_setfield(L, -2, "__gc");

@@ -148,12 +148,14 @@ end)
 
 describe("core.rpc_sign_args (the fast path)", function()
   local params = require "cloudapi.params"
-  local COMMON = { "Action", "X", "Version", "2014-05-26", "SignatureNonce", "n1", "Timestamp", "t1" }
+  local COMMON = { "Action", "X", "Version", "2014-05-26" }
   local RESERVED = { Action = true, Signature = true }
 
   local function general(args)
     local flat = assert(params.flatten(args))
     for i = 1, #COMMON, 2 do flat[COMMON[i]] = COMMON[i + 1] end
+    flat.SignatureMethod, flat.SignatureVersion = "HMAC-SHA1", "1.0"
+    flat.SignatureNonce, flat.Timestamp = "n1", "t1"
     return core.rpc_sign("GET", flat, "secret")
   end
 
@@ -167,7 +169,7 @@ describe("core.rpc_sign_args (the fast path)", function()
       { Empty = {}, S = "" },
     }
     for i, args in ipairs(cases) do
-      local q1, s1, g1 = core.rpc_sign_args("GET", "secret", args, RESERVED, unpack_common())
+      local q1, s1, g1 = core.rpc_sign_args("GET", "secret", args, RESERVED, "", true, "t1", "n1", unpack_common())
       local q2, s2, g2 = general(args)
       assert.are.equal(q2, q1, "case " .. i)
       assert.are.equal(s2, s1, "case " .. i)
@@ -186,7 +188,25 @@ describe("core.rpc_sign_args (the fast path)", function()
       { F = 1.5 }, { N = 0 / 0 }, { S = "a\0b" }, { [1] = "x" }, { M = { 1, x = 2 } }, { H = { [1] = 1, [3] = 3 } },
       { J = require("cloudapi").json{ 1 } }, { Loop = t }, { Action = "reserved" }, { Fn = print }, { [""] = "x" },
     }) do
-      assert.is_nil(core.rpc_sign_args("GET", "secret", args, RESERVED, unpack_common()))
+      assert.is_nil(core.rpc_sign_args("GET", "secret", args, RESERVED, "", true, "t1", "n1", unpack_common()))
     end
+  end)
+end)
+
+describe("core.rpc_sign_args prefix and string to sign", function()
+  it("writes the prefix in front and makes the string to sign only when asked", function()
+    local url, sts, sig = core.rpc_sign_args("GET", "testsecret", {}, {}, "https://ecs.aliyuncs.com/?", false,
+      1456231584, "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
+      "AccessKeyId", "testid", "Action", "DescribeRegions", "Format", "XML", "Version", "2014-05-26")
+    assert.are.equal("OLeaidS1JvxuMvnyHOwuJ+uX5qY=", sig)
+    assert.is_false(sts)
+    assert.are.equal("https://ecs.aliyuncs.com/?AccessKeyId=testid&", url:sub(1, 45))
+    assert.are.equal("&Signature=OLeaidS1JvxuMvnyHOwuJ%2BuX5qY%3D", url:sub(-43))
+    local u1 = core.rpc_sign_args("GET", "s", {}, {}, "", false, 0, nil, "A", "1")
+    local u2 = core.rpc_sign_args("GET", "s", {}, {}, "", false, 0, nil, "A", "1")
+    local n1, n2 = u1:match("SignatureNonce=(%x+)"), u2:match("SignatureNonce=(%x+)")
+    assert.are.equal(32, #n1)
+    assert.are_not.equal(n1, n2) -- drawn from the pool when not given
+    assert.is_truthy(u1:find("Timestamp=1970-01-01T00%3A00%3A00Z", 1, true))
   end)
 end)

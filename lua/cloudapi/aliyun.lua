@@ -94,7 +94,10 @@ function M.new(opts)
     format = format,
     method = method,
     base_url = url.base,
+    get_prefix = url.base .. "/?",
+    post_url = url.base .. "/",
     host = url.host,
+    actions = {}, -- action names already checked
     provider = credentials.provider(opts.credentials, ENV),
     transport = options.transport(opts.transport, opts.tls, argcheck),
     timeout = options.timeout(opts.timeout, M.DEFAULT_TIMEOUT, argcheck),
@@ -124,38 +127,40 @@ end
 -- prepare(action, params, {nonce=, timestamp=}) -> request | nil, err
 local EMPTY = {}
 
--- Sign through the C fast path (a flat table of strings, integers and
--- booleans) or return nil for the general one.
-local function sign_fast(self, method, args, creds, action, nonce, timestamp)
+-- Sign through the C fast path (a table of strings, integers, booleans,
+-- arrays and maps of them) or return nil for the general one. The prefix
+-- (the URL up to "?" for GET) comes back in front of the signed query; the
+-- core adds SignatureMethod, SignatureVersion, SignatureNonce (drawn there
+-- when nonce is nil) and Timestamp (time: seconds, or the string).
+local function sign_fast(self, prefix, args, creds, action, nonce, time, want_sts)
   if args ~= nil and type(args) ~= "table" then return nil end
   args = args or EMPTY
-  local secret, id, token = creds.access_key_secret, creds.access_key_id, creds.security_token
+  local m, secret, id, token = self.method, creds.access_key_secret, creds.access_key_id, creds.security_token
   local region = args.RegionId == nil and self.region or nil
   if token and token ~= "" then
     if region then
-      return core.rpc_sign_args(method, secret, args, RESERVED, "Action", action, "Version", self.version,
-        "Format", self.format, "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
-        "SignatureNonce", nonce, "Timestamp", timestamp, "SecurityToken", token, "RegionId", region)
+      return core.rpc_sign_args(m, secret, args, RESERVED, prefix, want_sts, time, nonce, "Action", action,
+        "Version", self.version, "Format", self.format, "AccessKeyId", id, "SecurityToken", token,
+        "RegionId", region)
     end
-    return core.rpc_sign_args(method, secret, args, RESERVED, "Action", action, "Version", self.version,
-      "Format", self.format, "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
-      "SignatureNonce", nonce, "Timestamp", timestamp, "SecurityToken", token)
+    return core.rpc_sign_args(m, secret, args, RESERVED, prefix, want_sts, time, nonce, "Action", action,
+      "Version", self.version, "Format", self.format, "AccessKeyId", id, "SecurityToken", token)
   end
   if region then
-    return core.rpc_sign_args(method, secret, args, RESERVED, "Action", action, "Version", self.version,
-      "Format", self.format, "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
-      "SignatureNonce", nonce, "Timestamp", timestamp, "RegionId", region)
+    return core.rpc_sign_args(m, secret, args, RESERVED, prefix, want_sts, time, nonce, "Action", action,
+      "Version", self.version, "Format", self.format, "AccessKeyId", id, "RegionId", region)
   end
-  return core.rpc_sign_args(method, secret, args, RESERVED, "Action", action, "Version", self.version,
-    "Format", self.format, "AccessKeyId", id, "SignatureMethod", "HMAC-SHA1", "SignatureVersion", "1.0",
-    "SignatureNonce", nonce, "Timestamp", timestamp)
+  return core.rpc_sign_args(m, secret, args, RESERVED, prefix, want_sts, time, nonce, "Action", action,
+    "Version", self.version, "Format", self.format, "AccessKeyId", id)
 end
 
 -- The general path: flatten in Lua (RepeatLists, maps, cloudapi.json,
 -- any number), with an error naming any parameter that cannot be sent.
-local function sign_general(self, method, args, creds, action, nonce, timestamp)
+local function sign_general(self, prefix, args, creds, action, nonce, timestamp)
   local flat, why = params.flatten(args, RESERVED)
   if not flat then return nil, nil, why end
+  nonce = nonce or core.nonce()
+  if type(timestamp) == "number" then timestamp = core.timestamp(timestamp) end
   flat.Action = action
   flat.Version = self.version
   flat.Format = self.format
@@ -168,10 +173,12 @@ local function sign_general(self, method, args, creds, action, nonce, timestamp)
     flat.SecurityToken = creds.security_token
   end
   if flat.RegionId == nil and self.region then flat.RegionId = self.region end
-  return core.rpc_sign(method, flat, creds.access_key_secret)
+  local signed, sts = core.rpc_sign(self.method, flat, creds.access_key_secret)
+  return prefix .. signed, sts
 end
 
-function Client:prepare(action, args, opts)
+local function check_action(self, action)
+  if self.actions[action] then return true end
   if type(action) ~= "string" or action == "" then
     return nil, config_error("action must be a non-empty string, got " ..
                              (action == "" and "an empty string" or "a " .. type(action)))
@@ -179,9 +186,53 @@ function Client:prepare(action, args, opts)
   if not action:match("^%w+$") then
     return nil, config_error("action '" .. action .. "' is not a valid action name")
   end
+  self.actions[action] = true
+  return true
+end
+
+-- The secrets to scrub from errors about a request signed with creds; one
+-- list per credentials table, not one per request.
+local function secrets_of(self, creds)
+  if self.secrets_for ~= creds then
+    self.secrets_for = creds
+    self.secrets = { creds.access_key_secret, creds.security_token }
+  end
+  return self.secrets
+end
+
+-- build(action, args, nonce, time, want_sts) -> req | nil, err
+-- nonce nil: a fresh one; time: seconds since the epoch or a timestamp.
+local function build(self, action, args, nonce, timestamp, want_sts)
   local creds, err = credentials.fetch(self.provider, REQUIRED, OPTIONAL)
   if not creds then return nil, err end
+  local get = self.method == "GET"
+  local prefix = get and self.get_prefix or ""
+  local signed, sts = sign_fast(self, prefix, args, creds, action, nonce, timestamp, want_sts)
+  if not signed then
+    local why
+    signed, sts, why = sign_general(self, prefix, args, creds, action, nonce, timestamp)
+    if not signed then return nil, config_error(why) end
+  end
+  local req
+  if get then
+    if #signed > M.MAX_URL then
+      return nil, config_error(string.format("the request URL would be %d bytes (over %d): " ..
+        "create the client with method = \"POST\" to send large parameters", #signed, M.MAX_URL))
+    end
+    req = { method = "GET", url = signed, headers = { ["User-Agent"] = USER_AGENT }, action = action }
+  else
+    req = { method = "POST", url = self.post_url, body = signed, action = action,
+            headers = { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" } }
+  end
+  if sts then req.string_to_sign = sts end
+  req.args = args -- with the nonce and time in the query: enough to sign it again
+  errors.remember(req, secrets_of(self, creds))
+  return setmetatable(req, Request)
+end
 
+function Client:prepare(action, args, opts)
+  local ok, err = check_action(self, action)
+  if not ok then return nil, err end
   local timestamp, nonce
   if opts then
     timestamp, nonce = opts.timestamp, opts.nonce
@@ -194,31 +245,7 @@ function Client:prepare(action, args, opts)
       return nil, config_error("nonce must be a non-empty string")
     end
   end
-  timestamp = timestamp or clock.timestamp(self)
-  nonce = nonce or core.nonce()
-
-  local method = self.method
-  local signed, sts = sign_fast(self, method, args, creds, action, nonce, timestamp)
-  if not signed then
-    local why
-    signed, sts, why = sign_general(self, method, args, creds, action, nonce, timestamp)
-    if not signed then return nil, config_error(why) end
-  end
-  local req
-  if method == "GET" then
-    local url = self.base_url .. "/?" .. signed
-    if #url > M.MAX_URL then
-      return nil, config_error(string.format("the request URL would be %d bytes (over %d): " ..
-        "create the client with method = \"POST\" to send large parameters", #url, M.MAX_URL))
-    end
-    req = { method = method, url = url, headers = { ["User-Agent"] = USER_AGENT },
-            string_to_sign = sts, action = action }
-  else
-    req = { method = method, url = self.base_url .. "/", body = signed, string_to_sign = sts, action = action,
-            headers = { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" } }
-  end
-  errors.remember(req, { creds.access_key_secret, creds.security_token })
-  return setmetatable(req, Request)
+  return build(self, action, args, nonce, timestamp or clock.now(self), true)
 end
 
 local SIGNATURE_NAMES = { who = "server", what = "string to sign", whats = "strings to sign",
@@ -269,9 +296,20 @@ function Client:decode_response(req, res)
   if e.code == "SignatureDoesNotMatch" or e.code == "IncompleteSignature" then
     local theirs = type(e.message) == "string" and e.message:match("string to sign is:%s*(.-)%s*$")
     if theirs == "" then theirs = nil end
+    local ours = req.string_to_sign
+    if not ours then -- calls skip it; sign the same request again to see it
+      local signed = req.body or req.url
+      local nonce = signed:match("[?&]SignatureNonce=([^&]*)")
+      local stamp = signed:match("[?&]Timestamp=([^&]*)")
+      if nonce and stamp then
+        local unescape = function(s) return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end)) end
+        local again = build(self, req.action, req.args, unescape(nonce), unescape(stamp), true)
+        ours = again and again.string_to_sign
+      end
+    end
     e.server_string_to_sign = theirs
-    e.client_string_to_sign = theirs and req.string_to_sign
-    errors.diagnose_signature(e, req.string_to_sign, theirs, SIGNATURE_NAMES)
+    e.client_string_to_sign = theirs and ours
+    errors.diagnose_signature(e, ours, theirs, SIGNATURE_NAMES)
   end
   return nil, e
 end
@@ -341,8 +379,10 @@ function Client:call(action, args, opts)
   end
   local transport = self.transport
   local idempotent = token ~= nil or not is_create
+  local ok, aerr = check_action(self, action)
+  if not ok then return nil, aerr end
   return retry.run(policy, function(_, remaining)
-    local req, err = self:prepare(action, args)
+    local req, err = build(self, action, args, nil, clock.now(self), false)
     if not req then return nil, err end
     return self:send(req, { timeout = timeout, remaining = remaining, idempotent = idempotent })
   end, {

@@ -31,10 +31,6 @@ end
 
 local unpack = table.unpack or unpack
 
-local function pack(...)
-  return { n = select("#", ...), ... }
-end
-
 local function check(list, opts)
   if type(list) ~= "table" then error("cloudapi.all: expected a list of calls, got a " .. type(list), 3) end
   opts = opts or {}
@@ -63,82 +59,98 @@ local function raised(msg)
   return errors.new{ kind = "config", message = "the call raised an error: " .. tostring(msg) }
 end
 
+-- One call, its errors caught: {result, err, info}.
+local function run_one(fn)
+  local ok, r, e, info = pcall(fn)
+  if not ok then return { nil, raised(r), n = 2 } end
+  return { r, e, info, n = 3 }
+end
+
 -- all(list, {concurrency = 16}) -> { {result, err, info}, ... } in list order
 function M.all(list, opts)
   local fns, concurrency = check(list, opts)
   if ngx and ngx.thread and ngx.get_phase and require("cloudapi.transport.ngx").usable() then
     return M.all_ngx(fns, concurrency)
   end
+  local n = #fns
   local results = {}
+  if n == 0 then return results end
   local multi = idle_multi or core.http_multi()
   idle_multi = nil
-  local waiting = {}   -- session -> { co, i, transport }
-  local sleepers = {}  -- { wake, co, i }
-  local nexti, running = 1, 0
+  local waiting = {}   -- session -> { co = , transport = }
+  local sleepers = {}  -- { wake = , co = }
+  local done = {}      -- reused by multi:step
+  local nexti, alive = 1, 0
 
-  local step -- resume co with args; route what it yields next
-  local function finish(i, co, ok, ...)
-    scheduled[co] = nil
-    running = running - 1
-    if ok then results[i] = pack(...) else results[i] = { nil, raised((...)), n = 2 } end
-  end
-
-  step = function(co, i, ...)
-    local out = pack(coroutine.resume(co, ...))
-    if coroutine.status(co) == "dead" then return finish(i, co, unpack(out, 1, out.n)) end
-    if not out[1] then return finish(i, co, false, out[2]) end
-    local tag = out[2]
-    if tag == SEND then
-      local transport, creq = out[3], out[4]
-      local session, err = transport:pooled_session()
-      if not session then return step(co, i, nil, "config", err, false) end
-      local ok, kind, msg, sent = multi:add(session, creq)
-      if not ok then
-        transport:release_session(session)
-        return step(co, i, nil, kind, msg, sent)
-      end
-      waiting[session] = { co = co, i = i, transport = transport }
-    elseif tag == SLEEP then
-      sleepers[#sleepers + 1] = { wake = core.monotonic() + out[3], co = co, i = i }
-    else
-      -- The call yielded to someone else's coroutine machinery.
-      scheduled[co] = nil
-      running = running - 1
-      results[i] = { nil, raised("it yielded outside cloudapi"), n = 2 }
-    end
-  end
-
-  while true do
-    while running < concurrency and nexti <= #fns do
+  -- Workers take the next call until none is left: concurrency coroutines
+  -- in all, not one per call.
+  local function worker()
+    while nexti <= n do
       local i = nexti
       nexti = nexti + 1
-      local co = coroutine.create(fns[i])
-      scheduled[co] = true
-      running = running + 1
-      step(co, i)
+      results[i] = run_one(fns[i])
     end
-    if running == 0 then break end
-    -- Wait for transfers, but not past the next sleeper's wake-up.
-    local now = core.monotonic()
+  end
+
+  local function step(co, ...)
+    local ok, tag, a, b = coroutine.resume(co, ...)
+    if not ok or coroutine.status(co) == "dead" then
+      scheduled[co] = nil
+      alive = alive - 1
+      if not ok then error(tag, 0) end -- a bug in the scheduler itself
+      return
+    end
+    if tag == SEND then
+      local session, err = a:pooled_session()
+      if not session then return step(co, nil, "config", err, false) end
+      local added, kind, msg, sent = multi:add(session, b)
+      if not added then
+        a:release_session(session)
+        return step(co, nil, kind, msg, sent)
+      end
+      waiting[session] = { co = co, transport = a }
+    elseif tag == SLEEP then
+      sleepers[#sleepers + 1] = { wake = core.monotonic() + a, co = co }
+    else
+      -- The call yielded to someone else's coroutine machinery.
+      return step(co, nil, "config", "the call yielded outside cloudapi", false)
+    end
+  end
+
+  for _ = 1, math.min(concurrency, n) do
+    local co = coroutine.create(worker)
+    scheduled[co] = true
+    alive = alive + 1
+    step(co)
+  end
+  while alive > 0 do
     local wait = 1
-    for _, s in ipairs(sleepers) do wait = math.min(wait, math.max(0, s.wake - now)) end
+    if #sleepers > 0 then
+      local now = core.monotonic()
+      for _, s in ipairs(sleepers) do wait = math.min(wait, math.max(0, s.wake - now)) end
+    end
     if multi:count() > 0 then
-      for _, session in ipairs(multi:step(wait)) do
+      local _, count = multi:step(wait, done)
+      for k = 1, count do
+        local session = done[k]
+        done[k] = nil
         local w = waiting[session]
         waiting[session] = nil
         local status, headers, body, sent = session:result()
         w.transport:release_session(session)
-        step(w.co, w.i, status, headers, body, sent)
+        step(w.co, status, headers, body, sent)
       end
     elseif wait > 0 then
       core.sleep(wait)
     end
-    now = core.monotonic()
-    for k = #sleepers, 1, -1 do
-      local s = sleepers[k]
-      if s.wake <= now then
-        table.remove(sleepers, k)
-        step(s.co, s.i)
+    if #sleepers > 0 then
+      local now = core.monotonic()
+      for k = #sleepers, 1, -1 do
+        local s = sleepers[k]
+        if s.wake <= now then
+          table.remove(sleepers, k)
+          step(s.co)
+        end
       end
     end
   end
@@ -154,12 +166,7 @@ function M.all_ngx(fns, concurrency)
     while nexti <= #fns do
       local i = nexti
       nexti = nexti + 1
-      local out = pack(pcall(fns[i]))
-      if out[1] then
-        results[i] = pack(unpack(out, 2, out.n))
-      else
-        results[i] = { nil, raised(out[2]), n = 2 }
-      end
+      results[i] = run_one(fns[i])
     end
   end
   local threads = {}

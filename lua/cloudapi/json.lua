@@ -136,23 +136,15 @@ function M.encode(v, name)
 end
 
 -- Lua 5.3+: cjson 2.1 decodes every number as a float, so a count would
--- print as "25.0"; integral values within 2^53 become integers again.
-local tointeger = math.tointeger
-local function integers(t, depth)
-  for k, v in pairs(t) do
-    local tv = type(v)
-    if tv == "number" then
-      if v == v and v >= -2^53 and v <= 2^53 and v % 1 == 0 then t[k] = tointeger(v) end
-    elseif tv == "table" and depth < 200 then
-      integers(v, depth + 1)
-    end
-  end
-end
+-- print as "25.0"; the core turns integral values within 2^53 back into
+-- integers (a no-op on LuaJIT).
+local integers = require("cloudapi.core").integers
+local has_integers = math.type ~= nil
 
 -- decode(s) -> value | nil, reason
 function M.decode(s)
   local v, err = decoder.decode(s)
-  if tointeger and type(v) == "table" then integers(v, 0) end
+  if has_integers and type(v) == "table" then integers(v) end
   return v, err
 end
 
