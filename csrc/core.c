@@ -754,6 +754,21 @@ static void push_headers(lua_State *L, ca_state *s, const ca_buf *raw) {
     }
 }
 
+/* parse_headers(raw) -> {lowercase name = value}: a raw header block as
+ * session:request returns it with raw_headers = true. */
+static int l_parse_headers(lua_State *L) {
+    ca_buf raw;
+    size_t n;
+    const char *p = check_lstr(L, 1, &n, "headers");
+    ca_state *s = begin(L);
+    raw.p = (char *)p;
+    raw.len = n;
+    raw.cap = n;
+    raw.failed = 0;
+    push_headers(L, s, &raw);
+    return 1;
+}
+
 static const char *const status_kind[] = {"ok", "timeout", "network", "config", "config"};
 
 /* Read a request table {method=, url=, headers={"Name: value", ...}, body=,
@@ -776,6 +791,7 @@ static void read_request(lua_State *L, int idx, ca_state *s, ca_http_req *r) {
     r->read_ms = (long)ceil(rt * 1000);
     r->total_ms = (long)ceil(to * 1000);
     r->fresh = opt_bool_field(L, idx, "fresh_connect", 0);
+    r->raw_headers = opt_bool_field(L, idx, "raw_headers", 0);
     lua_getfield(L, idx, "headers");
     n = lua_isnil(L, -1) ? 0 : ca_rawlen(L, -1);
     if (n > s->lines_cap) {
@@ -805,7 +821,8 @@ static int push_result(lua_State *L, ca_state *s, ca_http *h, const ca_http_resu
         return 4;
     }
     lua_pushinteger(L, (lua_Integer)res->code);
-    push_headers(L, s, &h->hdr);
+    if (h->raw_headers) push_buf(L, &h->hdr); /* parsed later, if ever: core.parse_headers */
+    else push_headers(L, s, &h->hdr);
     push_buf(L, &h->body);
     if (h->body.cap > KEEP_BYTES) ca_buf_free(&h->body);
     return 3;
@@ -821,6 +838,7 @@ static int l_session_request(lua_State *L) {
     lua_settop(L, 2);
     s = begin(L);
     read_request(L, 2, s, &r);
+    h->raw_headers = r.raw_headers;
     ca_http_perform(h, &r, &res);
     return push_result(L, s, h, &res);
 }
@@ -869,6 +887,7 @@ static int l_multi_add(lua_State *L) {
     lua_settop(L, 3);
     s = begin(L);
     read_request(L, 3, s, &r);
+    h->raw_headers = r.raw_headers;
     if (ca_multi_add(&b->m, h, &r, &res) != 0) return push_result(L, s, h, &res);
     /* Pin the session and the request (libcurl does not copy the body). */
     lua_rawgeti(L, LUA_REGISTRYINDEX, b->pins);
@@ -977,6 +996,7 @@ static const luaL_Reg functions[] = {
     {"monotonic", l_monotonic},
     {"sleep", l_sleep},
     {"http_session", l_http_session},
+    {"parse_headers", l_parse_headers},
     {"http_multi", l_http_multi},
     {NULL, NULL},
 };

@@ -137,11 +137,14 @@ static void detach(ca_multi *m, ca_http *h) {
 
 static void end_request(ca_http *h) {
     CURL *e = (CURL *)h->easy;
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL); /* the caller's body goes away */
+    h->busy = 0;
+}
+
+static void drop_slist(ca_http *h) {
     curl_slist_free_all((struct curl_slist *)h->slist);
     h->slist = NULL;
-    h->busy = 0;
+    ca_buf_free(&h->slist_key);
 }
 
 void ca_http_close(ca_http *h) {
@@ -149,6 +152,7 @@ void ca_http_close(ca_http *h) {
     if (h->easy && h->busy) end_request(h);
     if (h->easy) curl_easy_cleanup((CURL *)h->easy);
     h->easy = NULL;
+    drop_slist(h);
     ca_share_unref(h->share); /* after the easy handle: it used the share */
     h->share = NULL;
     if (h->own) curl_multi_cleanup((CURLM *)h->own);
@@ -177,18 +181,40 @@ static int start(ca_http *h, const ca_http_req *r, ca_http_result *res) {
 
     for (i = 0; i < r->nheaders; i++) {
         if (strpbrk(r->headers[i], "\r\n")) {
-            curl_slist_free_all(list);
             fail(res, CA_HTTP_CONFIG, "a header contains CR or LF");
             return -1;
         }
-        tmp = curl_slist_append(list, r->headers[i]);
-        if (tmp == NULL) { curl_slist_free_all(list); fail(res, CA_HTTP_CONFIG, "out of memory"); return -1; }
-        list = tmp;
     }
-    /* We always know the body up front; 100-continue only adds a round trip. */
-    tmp = curl_slist_append(list, "Expect:");
-    if (tmp == NULL) { curl_slist_free_all(list); fail(res, CA_HTTP_CONFIG, "out of memory"); return -1; }
-    list = tmp;
+    /* Most requests of a session repeat the previous one's header lines:
+     * keep the curl_slist while they do. */
+    {
+        size_t pos = 0;
+        int same = h->slist != NULL;
+        for (i = 0; same && i < r->nheaders; i++) {
+            size_t len = strlen(r->headers[i]) + 1;
+            if (pos + len > h->slist_key.len || memcmp(h->slist_key.p + pos, r->headers[i], len) != 0) same = 0;
+            pos += len;
+        }
+        if (!same || pos != h->slist_key.len) {
+            drop_slist(h);
+            for (i = 0; i < r->nheaders; i++) {
+                tmp = curl_slist_append(list, r->headers[i]);
+                if (tmp == NULL) { curl_slist_free_all(list); fail(res, CA_HTTP_CONFIG, "out of memory"); return -1; }
+                list = tmp;
+                ca_buf_add(&h->slist_key, r->headers[i], strlen(r->headers[i]) + 1);
+            }
+            /* We always know the body up front; 100-continue only adds a round trip. */
+            tmp = curl_slist_append(list, "Expect:");
+            if (tmp == NULL || h->slist_key.failed) {
+                curl_slist_free_all(tmp ? tmp : list);
+                ca_buf_free(&h->slist_key);
+                fail(res, CA_HTTP_CONFIG, "out of memory");
+                return -1;
+            }
+            h->slist = tmp;
+        }
+        list = (struct curl_slist *)h->slist;
+    }
 
     ca_buf_reset(&h->hdr);
     ca_buf_reset(&h->body);
@@ -213,7 +239,6 @@ static int start(ca_http *h, const ca_http_req *r, ca_http_result *res) {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->connect_ms > 0 ? r->connect_ms : 0L);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->total_ms > 0 ? r->total_ms : 0L);
-    h->slist = list;
     h->read_ms = r->read_ms;
     h->last_activity = 0;
     h->last_up = 0;

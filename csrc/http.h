@@ -35,11 +35,13 @@ typedef struct {
     size_t max_body;
     int busy;
     ca_share *share;            /* referenced while open */
-    void *slist;                /* request headers of the transfer in flight */
+    void *slist;                /* request headers, kept while the next request repeats them */
+    ca_buf slist_key;           /* the lines slist was built from, NUL-separated */
     long read_ms;               /* idle timeout of the transfer in flight */
     double last_activity;       /* 0: not connected yet */
     long long last_up;
     int read_timed_out;
+    int raw_headers;            /* hand the header block over unparsed */
     int rc;                     /* CURLcode of a finished transfer */
     char errbuf[256];
 } ca_http;
@@ -64,6 +66,7 @@ typedef struct {
     long connect_ms;  /* to establish the connection (0: libcurl's default) */
     long read_ms;     /* longest wait for the next bytes once connected (0: none) */
     long total_ms;    /* bound on the whole exchange (0: none) */
+    int raw_headers;  /* the Lua layer's choice: headers as one string */
     int fresh;        /* use a new connection: libcurl silently resends a
                          request once on a reused connection found dead, which
                          a non-idempotent request must not risk */

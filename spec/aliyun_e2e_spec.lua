@@ -32,6 +32,11 @@ describe("aliyun end to end", function()
       assert.are.equal(res.RequestId, info.request_id)
       assert.are.equal(200, info.status)
       assert.are.equal(1, info.attempts)
+      local names = 0
+      for name in pairs(info.headers) do names = names + 1; assert.are.equal(name:lower(), name) end
+      assert.is_true(names >= 3)
+      assert.are.equal("application/json;charset=utf-8", info.headers["content-type"])
+      assert.are.equal(res.RequestId, info.headers["x-acs-request-id"])
       local by_id = {}
       for _, r in ipairs(res.Regions.Region) do by_id[r.RegionId] = r end
       assert.are.equal(13, #res.Regions.Region)

@@ -127,6 +127,21 @@ end
 -- prepare(action, params, {nonce=, timestamp=}) -> request | nil, err
 local EMPTY = {}
 
+-- Header tables of requests a call makes and never hands out: shared.
+local CALL_HEADERS = {
+  GET = { ["User-Agent"] = USER_AGENT },
+  POST = { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" },
+}
+
+-- info.headers is parsed when first read.
+local Info = {}
+Info.__index = function(t, k)
+  if k ~= "headers" then return nil end
+  local h = require("cloudapi.transport.curl").headers(rawget(t, Info))
+  rawset(t, "headers", h)
+  return h
+end
+
 -- Sign through the C fast path (a table of strings, integers, booleans,
 -- arrays and maps of them) or return nil for the general one. The prefix
 -- (the URL up to "?" for GET) comes back in front of the signed query; the
@@ -219,10 +234,12 @@ local function build(self, action, args, nonce, timestamp, want_sts)
       return nil, config_error(string.format("the request URL would be %d bytes (over %d): " ..
         "create the client with method = \"POST\" to send large parameters", #signed, M.MAX_URL))
     end
-    req = { method = "GET", url = signed, headers = { ["User-Agent"] = USER_AGENT }, action = action }
+    req = { method = "GET", url = signed, action = action,
+            headers = want_sts and { ["User-Agent"] = USER_AGENT } or CALL_HEADERS.GET }
   else
     req = { method = "POST", url = self.post_url, body = signed, action = action,
-            headers = { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" } }
+            headers = want_sts and { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" }
+                      or CALL_HEADERS.POST }
   end
   if sts then req.string_to_sign = sts end
   req.args = args -- with the nonce and time in the query: enough to sign it again
@@ -277,7 +294,7 @@ function Client:decode_response(req, res)
   end
   if not is_error then
     if value then
-      return value, nil, { status = status, headers = headers, request_id = request_id, attempts = 1 }
+      return value, nil, setmetatable({ status = status, request_id = request_id, attempts = 1, [Info] = headers }, Info)
     end
     return nil, errors.new{ kind = "decode", status = status, request_id = request_id,
                             message = "cannot decode the response: " .. tostring(why) ..

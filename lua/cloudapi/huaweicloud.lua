@@ -445,7 +445,7 @@ function Client:request(method, path, opts)
     if res.status >= 200 and res.status < 300 then
       local result, derr = decode_success(res)
       if not result then return nil, derr end
-      return result, nil, { status = res.status, headers = res.headers,
+      return result, nil, { status = res.status, headers = require("cloudapi.transport.curl").headers(res.headers),
                             request_id = res.headers and res.headers["x-request-id"] }
     end
     local e = self:service_error(res, req)

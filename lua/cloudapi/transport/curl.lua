@@ -6,6 +6,31 @@ local concurrent = require "cloudapi.concurrent"
 
 local M = {}
 
+local parse_headers = core.parse_headers
+
+-- Response headers parsed on first use: most successful calls never read
+-- them. Index it like a table; M.headers(h) gives a plain table (for
+-- pairs, or to hand to a caller).
+local Lazy = {}
+Lazy.__index = function(t, k)
+  local raw = rawget(t, Lazy)
+  if raw == nil then return nil end
+  rawset(t, Lazy, nil)
+  for name, value in pairs(parse_headers(raw)) do rawset(t, name, value) end
+  setmetatable(t, nil)
+  return rawget(t, k)
+end
+
+local function lazy(raw)
+  return setmetatable({ [Lazy] = raw }, Lazy)
+end
+
+-- headers(h) -> a plain table of lowercase name -> value
+function M.headers(h)
+  if type(h) == "table" and getmetatable(h) == Lazy then local _ = h[""] end
+  return h
+end
+
 local Transport = {}
 Transport.__index = Transport
 Transport.__name = "cloudapi.transport.curl"
@@ -39,15 +64,23 @@ end
 -- -> {status, headers, body} | nil, kind, message, maybe_sent
 function Transport:send(req)
   local total = req.total_timeout and math.max(0.001, req.total_timeout) or nil
-  local lines, n = {}, 0
-  for name, value in pairs(req.headers or {}) do
-    n = n + 1
-    lines[n] = name .. ": " .. value
+  -- The same header table as last time (a client's constant one): the
+  -- same lines.
+  local headers = req.headers
+  local lines = headers ~= nil and headers == self.last_headers and self.last_lines
+  if not lines then
+    local n = 0
+    lines = {}
+    for name, value in pairs(headers or {}) do
+      n = n + 1
+      lines[n] = name .. ": " .. value
+    end
+    self.last_headers, self.last_lines = headers, lines
   end
   local creq = {
     method = req.method, url = req.url, headers = lines, body = req.body,
     connect_timeout = req.connect_timeout, read_timeout = req.read_timeout,
-    timeout = total, fresh_connect = req.idempotent == false,
+    timeout = total, fresh_connect = req.idempotent == false, raw_headers = true,
   }
   local status, headers, body, maybe_sent
   if concurrent.active() then
@@ -63,7 +96,7 @@ function Transport:send(req)
     status, headers, body, maybe_sent = session:request(creq)
   end
   if not status then return nil, headers, body, maybe_sent end
-  return { status = status, headers = headers, body = body }
+  return { status = status, headers = lazy(headers), body = body }
 end
 
 -- Backoff between attempts: plain Lua blocks the thread, unless the call
