@@ -81,7 +81,7 @@ describe("retry.run", function()
       calls = calls + 1
       assert.are.equal(calls, n)
       return nil, errors.new{ kind = "service", status = 503, code = "ServiceUnavailable", retryable = true }
-    end, { idempotent = true, sleep = function(d) slept[#slept + 1] = d end })
+    end, true, { sleep = function(_, d) slept[#slept + 1] = d end })
     assert.is_nil(res)
     assert.are.equal(3, calls)
     assert.are.equal(3, err.attempts)

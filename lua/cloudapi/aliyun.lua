@@ -98,6 +98,7 @@ function M.new(opts)
     post_url = url.base .. "/",
     host = url.host,
     actions = {}, -- action names already checked
+    creates = {}, -- action name -> whether it creates resources
     provider = credentials.provider(opts.credentials, ENV),
     transport = options.transport(opts.transport, opts.tls, argcheck),
     timeout = options.timeout(opts.timeout, M.DEFAULT_TIMEOUT, argcheck),
@@ -210,9 +211,18 @@ end
 local function secrets_of(self, creds)
   if self.secrets_for ~= creds then
     self.secrets_for = creds
-    self.secrets = { creds.access_key_secret, creds.security_token }
+    -- The previous ones too: an answer may arrive after the credentials
+    -- changed, quoting the old token.
+    local old = self.secrets or {}
+    self.secrets = { creds.access_key_secret, creds.security_token, old[1], old[2] }
   end
   return self.secrets
+end
+
+-- Scrub an error about req: a prepared request remembers its secrets; a
+-- call's own requests use the client's.
+local function scrub(self, e, req)
+  return errors.redact(e, errors.remembered(req) or self.secrets)
 end
 
 -- build(action, args, nonce, time, want_sts) -> req | nil, err
@@ -243,7 +253,8 @@ local function build(self, action, args, nonce, timestamp, want_sts)
   end
   if sts then req.string_to_sign = sts end
   req.args = args -- with the nonce and time in the query: enough to sign it again
-  errors.remember(req, secrets_of(self, creds))
+  local secrets = secrets_of(self, creds)
+  if want_sts then errors.remember(req, secrets) end -- handed out: keep its own
   return setmetatable(req, Request)
 end
 
@@ -331,24 +342,23 @@ function Client:decode_response(req, res)
   return nil, e
 end
 
--- send(req [, opts]) -> result, nil, info | nil, err: one attempt of a
--- prepared request. opts: timeout = {connect=, read=}, remaining = seconds
--- left before the call's deadline, idempotent = false for a create without
--- a ClientToken.
-function Client:send(req, opts)
-  opts = opts or {}
-  local timeout = opts.timeout or self.timeout
+-- send(req [, timeout, remaining, idempotent]) -> result, nil, info | nil, err:
+-- one attempt of a prepared request. timeout = {connect=, read=}; remaining:
+-- seconds left before the call's deadline; idempotent = false for a create
+-- without a ClientToken.
+function Client:send(req, timeout, remaining, idempotent)
+  timeout = timeout or self.timeout
   local res, kind, msg, maybe_sent = self.transport:send{
     method = req.method, url = req.url, headers = req.headers, body = req.body,
-    connect_timeout = timeout.connect, read_timeout = timeout.read, total_timeout = opts.remaining,
-    idempotent = opts.idempotent,
+    connect_timeout = timeout.connect, read_timeout = timeout.read, total_timeout = remaining,
+    idempotent = idempotent,
   }
   if not res then
     local e = errors.new{ kind = kind == "timeout" and "timeout" or
                                  (kind == "config" and "config" or "network"),
                           message = tostring(msg), action = req.action, maybe_sent = maybe_sent ~= false }
     e.retryable = e.kind ~= "config" and retry.retryable(e)
-    return nil, errors.redact(e, req)
+    return nil, scrub(self, e, req)
   end
   local result, err, info = self:decode_response(req, res)
   if not result then
@@ -356,17 +366,20 @@ function Client:send(req, opts)
     -- Our clock is off: learn the server's time from its Date header and
     -- let the attempt loop sign again once.
     if SKEW_CODES[err.code] and clock.learn(self, res.headers) then err.resign = true end
-    return nil, errors.redact(err, req)
+    return nil, scrub(self, err, req)
   end
   return result, nil, info
 end
 
 local function creates(self, action)
-  if self.token_actions[action] then return true end
+  local known = self.creates[action]
+  if known ~= nil then return known end
+  known = self.token_actions[action] == true
   for _, prefix in ipairs(CREATE_PREFIXES) do
-    if action:sub(1, #prefix) == prefix then return true end
+    if action:sub(1, #prefix) == prefix then known = true end
   end
-  return false
+  self.creates[action] = known
+  return known
 end
 
 -- call(action, params [, opts]) -> result, nil, info | nil, err
@@ -401,11 +414,8 @@ function Client:call(action, args, opts)
   return retry.run(policy, function(_, remaining)
     local req, err = build(self, action, args, nil, clock.now(self), false)
     if not req then return nil, err end
-    return self:send(req, { timeout = timeout, remaining = remaining, idempotent = idempotent })
-  end, {
-    idempotent = idempotent,
-    sleep = transport.sleep and function(d) transport:sleep(d) end,
-  })
+    return self:send(req, timeout, remaining, idempotent)
+  end, idempotent, transport)
 end
 
 function Client:close()

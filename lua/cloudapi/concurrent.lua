@@ -77,7 +77,7 @@ function M.all(list, opts)
   if n == 0 then return results end
   local multi = idle_multi or core.http_multi()
   idle_multi = nil
-  local waiting = {}   -- session -> { co = , transport = }
+  local waiting_co, waiting_tr = {}, {} -- session -> coroutine, transport
   local sleepers = {}  -- { wake = , co = }
   local done = {}      -- reused by multi:step
   local nexti, alive = 1, 0
@@ -108,7 +108,7 @@ function M.all(list, opts)
         a:release_session(session)
         return step(co, nil, kind, msg, sent)
       end
-      waiting[session] = { co = co, transport = a }
+      waiting_co[session], waiting_tr[session] = co, a
     elseif tag == SLEEP then
       sleepers[#sleepers + 1] = { wake = core.monotonic() + a, co = co }
     else
@@ -134,11 +134,11 @@ function M.all(list, opts)
       for k = 1, count do
         local session = done[k]
         done[k] = nil
-        local w = waiting[session]
-        waiting[session] = nil
+        local co, transport = waiting_co[session], waiting_tr[session]
+        waiting_co[session], waiting_tr[session] = nil, nil
         local status, headers, body, sent = session:result()
-        w.transport:release_session(session)
-        step(w.co, status, headers, body, sent)
+        transport:release_session(session)
+        step(co, status, headers, body, sent)
       end
     elseif wait > 0 then
       core.sleep(wait)

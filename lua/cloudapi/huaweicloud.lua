@@ -462,10 +462,7 @@ function Client:request(method, path, opts)
       e.resign = true -- sign again once with the corrected clock
     end
     return nil, errors.redact(e, req)
-  end, {
-    idempotent = idempotent,
-    sleep = transport.sleep and function(d) transport:sleep(d) end,
-  })
+  end, idempotent, transport)
 end
 
 for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head" }) do

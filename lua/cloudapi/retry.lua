@@ -103,17 +103,18 @@ function M.should_retry(err, idempotent)
   return err.kind == "network" and err.maybe_sent == false
 end
 
--- run(policy, attempt, opts) -> result, nil, info | nil, err
+local NONE = setmetatable({}, { __newindex = function() error("read-only", 2) end })
+
+-- run(policy, attempt, idempotent [, sleeper]) -> result, nil, info | nil, err
 -- attempt(n, remaining) -> result, nil, info | nil, err; remaining is the
 -- time left before the deadline (nil: no deadline). An error with
 -- resign = true (the clock was corrected) is tried again at once, once.
--- opts: idempotent (boolean), sleep (function), monotonic (function).
-function M.run(p, attempt, opts)
-  local monotonic = opts.monotonic or core.monotonic
-  local sleep = opts.sleep or core.sleep
+-- sleeper: an object with :sleep(seconds) (a transport), else core.sleep.
+function M.run(p, attempt, idempotent, sleeper)
+  local monotonic = core.monotonic
   local deadline = p and p.deadline and (monotonic() + p.deadline)
   local n, retries, resigned = 0, 0, false
-  local earlier = {}
+  local earlier = NONE -- a list only once something failed
   while true do
     n = n + 1
     local remaining = deadline and (deadline - monotonic())
@@ -128,7 +129,7 @@ function M.run(p, attempt, opts)
     if err.resign and not resigned then
       resigned = true -- a corrected clock: sign again at once, not a retry
     else
-      if not p or retries >= p.attempts or not M.should_retry(err, opts.idempotent) then
+      if not p or retries >= p.attempts or not M.should_retry(err, idempotent) then
         if #earlier > 0 then err.earlier = earlier end
         return nil, err
       end
@@ -142,8 +143,11 @@ function M.run(p, attempt, opts)
                                   p.deadline, n, n == 1 and "" or "s", tostring(err)),
         }
       end
-      if d > 0 then sleep(d) end
+      if d > 0 then
+        if sleeper and sleeper.sleep then sleeper:sleep(d) else core.sleep(d) end
+      end
     end
+    if earlier == NONE then earlier = {} end
     earlier[#earlier + 1] = err
   end
 end
