@@ -219,10 +219,10 @@ local function secrets_of(self, creds)
   return self.secrets
 end
 
--- Scrub an error about req: a prepared request remembers its secrets; a
--- call's own requests use the client's.
-local function scrub(self, e, req)
-  return errors.redact(e, errors.remembered(req) or self.secrets)
+-- Scrub an error about a request of this client with the secrets it signs
+-- with (current and previous): requests carry none, so no dump shows any.
+local function scrub(self, e)
+  return errors.redact(e, self.secrets)
 end
 
 -- build(action, args, nonce, time, want_sts) -> req | nil, err
@@ -253,8 +253,7 @@ local function build(self, action, args, nonce, timestamp, want_sts)
   end
   if sts then req.string_to_sign = sts end
   req.args = args -- with the nonce and time in the query: enough to sign it again
-  local secrets = secrets_of(self, creds)
-  if want_sts then errors.remember(req, secrets) end -- handed out: keep its own
+  secrets_of(self, creds)
   return setmetatable(req, Request)
 end
 
@@ -273,7 +272,7 @@ function Client:prepare(action, args, opts)
       return nil, config_error("nonce must be a non-empty string")
     end
   end
-  return build(self, action, args, nonce, timestamp or clock.now(self), true)
+  return build(self, action, args, nonce, timestamp or (self.clock() + self.clock_offset), true)
 end
 
 local SIGNATURE_NAMES = { who = "server", what = "string to sign", whats = "strings to sign",
@@ -358,7 +357,7 @@ function Client:send(req, timeout, remaining, idempotent)
                                  (kind == "config" and "config" or "network"),
                           message = tostring(msg), action = req.action, maybe_sent = maybe_sent ~= false }
     e.retryable = e.kind ~= "config" and retry.retryable(e)
-    return nil, scrub(self, e, req)
+    return nil, scrub(self, e)
   end
   local result, err, info = self:decode_response(req, res)
   if not result then
@@ -366,7 +365,7 @@ function Client:send(req, timeout, remaining, idempotent)
     -- Our clock is off: learn the server's time from its Date header and
     -- let the attempt loop sign again once.
     if SKEW_CODES[err.code] and clock.learn(self, res.headers) then err.resign = true end
-    return nil, scrub(self, err, req)
+    return nil, scrub(self, err)
   end
   return result, nil, info
 end
@@ -412,7 +411,7 @@ function Client:call(action, args, opts)
   local ok, aerr = check_action(self, action)
   if not ok then return nil, aerr end
   return retry.run(policy, function(_, remaining)
-    local req, err = build(self, action, args, nil, clock.now(self), false)
+    local req, err = build(self, action, args, nil, self.clock() + self.clock_offset, false)
     if not req then return nil, err end
     return self:send(req, timeout, remaining, idempotent)
   end, idempotent, transport)
