@@ -31,11 +31,8 @@ local RESERVED = {
   SignatureNonce = true, Timestamp = true, SecurityToken = true,
 }
 
--- The SLA: an answer within 30 s, network time excluded; read waits longer.
-M.DEFAULT_TIMEOUT = { connect = 10, read = 60 }
-
--- Gateways refuse longer request lines; POST carries any size.
-M.MAX_URL = 32 * 1024
+M.DEFAULT_TIMEOUT = options.DEFAULT_TIMEOUT
+M.MAX_URL = options.MAX_URL
 
 local Client = {}
 Client.__index = Client

@@ -29,10 +29,8 @@ local METHODS = { GET = true, POST = true, PUT = true, DELETE = true, PATCH = tr
 local RESERVED = { authorization = true, ["x-sdk-date"] = true, host = true, ["x-auth-token"] = true,
                    ["content-length"] = true }
 
-M.DEFAULT_TIMEOUT = { connect = 10, read = 60 }
-
--- Gateways refuse longer request lines.
-M.MAX_URL = 32 * 1024
+M.DEFAULT_TIMEOUT = options.DEFAULT_TIMEOUT
+M.MAX_URL = options.MAX_URL
 
 local Client = {}
 Client.__index = Client

@@ -4,6 +4,13 @@ local endpoints = require "cloudapi.endpoints"
 
 local M = {}
 
+-- The Alibaba SLA: an answer within 30 s, network time excluded; read waits
+-- longer. Both clouds share the defaults.
+M.DEFAULT_TIMEOUT = { connect = 10, read = 60 }
+
+-- Gateways refuse longer request lines (Alibaba POST carries any size).
+M.MAX_URL = 32 * 1024
+
 -- checker("cloudapi.aliyun.new") -> argcheck(cond, msg); raises at the
 -- caller of the constructor.
 function M.checker(prefix)
