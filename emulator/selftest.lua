@@ -8,78 +8,12 @@ local here = (arg[0]:match("^(.*)/[^/]*$") or ".")
 package.path = here .. "/lua/?.lua;" .. package.path
 local cjson = require "cjson"
 
-local failures, checks = 0, 0
-local function check(cond, what, detail)
-  checks = checks + 1
-  if cond then
-    print("ok   " .. what)
-  else
-    failures = failures + 1
-    print("FAIL " .. what .. (detail and ("\n     " .. tostring(detail)) or ""))
-  end
-  return cond
-end
-
----------------------------------------------------------------- shell helpers
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function sh(cmd)
-  local p = assert(io.popen(cmd, "r"))
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return out, ok, code
-end
-
-local function tmpfile(content)
-  local name = os.tmpname()
-  local f = assert(io.open(name, "wb"))
-  f:write(content or "")
-  f:close()
-  return name
-end
-
-local function readfile(name)
-  local f = io.open(name, "rb")
-  if not f then return "" end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
--- Raw HMAC-SHA1 via openssl (the message goes through a file: any bytes).
-local function hmac_sha1(key, msg)
-  local f = tmpfile(msg)
-  local out = sh("openssl dgst -sha1 -binary -hmac " .. q(key) .. " < " .. q(f))
-  os.remove(f)
-  return out
-end
-
-local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-local function base64(s)
-  return ((s:gsub(".", function(c)
-    local b, r = c:byte(), ""
-    for i = 8, 1, -1 do r = r .. (b % 2 ^ i - b % 2 ^ (i - 1) > 0 and "1" or "0") end
-    return r
-  end) .. "0000"):gsub("%d%d%d?%d?%d?%d?", function(x)
-    if #x < 6 then return "" end
-    local c = 0
-    for i = 1, 6 do c = c + (x:sub(i, i) == "1" and 2 ^ (6 - i) or 0) end
-    return B64:sub(c + 1, c + 1)
-  end) .. ({ "", "==", "=" })[#s % 3 + 1])
-end
+-- Shell, crypto and encoding helpers shared by the self-tests.
+local T = dofile(here .. "/selftest_lib.lua")
+local check, q, sh, tmpfile, readfile = T.check, T.q, T.sh, T.tmpfile, T.readfile
+local hmac_sha1, base64, pct = T.hmac_sha1, T.base64, T.pct
 
 ---------------------------------------------------------------- test client
--- The client's own RFC 3986 encoder (deliberately not the emulator's).
-local function pct(s)
-  local out = {}
-  for i = 1, #s do
-    local c = s:sub(i, i)
-    if c:match("[%w%-%._~]") then out[#out + 1] = c
-    else out[#out + 1] = string.format("%%%02X", c:byte()) end
-  end
-  return table.concat(out)
-end
-
 local function client_sign(method, params, secret)
   local keys = {}
   for k in pairs(params) do keys[#keys + 1] = k end
@@ -413,5 +347,4 @@ local status_out, status_ok = sh(q(EMU) .. " status --prefix " .. q(prefix) .. "
 check(not status_ok and status_out:find("not running"), "status after stop", status_out)
 sh("rm -rf " .. q(prefix) .. " " .. q(prefix2))
 
-print(string.format("\n%d checks, %d failed", checks, failures))
-os.exit(failures == 0 and 0 or 1)
+T.finish()

@@ -1,7 +1,7 @@
 #!/usr/bin/env lua5.4
 -- Self-test of the emulator's Huawei Cloud REST side (IAM + VPCEP),
 -- independent of the project's code: it signs requests with its own
--- canonicalization + `openssl dgst -sha256 -mac HMAC` + `sha256sum`, talks
+-- canonicalization + `openssl dgst` (HMAC-SHA256, SHA-256), talks
 -- HTTP with curl, and checks the emulator's signer (lua/emulator/hw_sign.lua)
 -- against test-vectors.md section H1-H5.
 --   lua5.4 emulator/selftest_huawei.lua        (exit status 0 = all passed)
@@ -10,63 +10,10 @@ local here = (arg[0]:match("^(.*)/[^/]*$") or ".")
 package.path = here .. "/lua/?.lua;" .. package.path
 local cjson = require "cjson"
 
-local failures, checks = 0, 0
-local function check(cond, what, detail)
-  checks = checks + 1
-  if cond then
-    print("ok   " .. what)
-  else
-    failures = failures + 1
-    print("FAIL " .. what .. (detail and ("\n     " .. tostring(detail)) or ""))
-  end
-  return cond
-end
-
----------------------------------------------------------------- shell helpers
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function sh(cmd)
-  local p = assert(io.popen(cmd, "r"))
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return out, ok, code
-end
-
-local function tmpfile(content)
-  local name = os.tmpname()
-  local f = assert(io.open(name, "wb"))
-  f:write(content or "")
-  f:close()
-  return name
-end
-
-local function readfile(name)
-  local f = io.open(name, "rb")
-  if not f then return "" end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function hex(raw)
-  return (raw:gsub(".", function(c) return string.format("%02x", c:byte()) end))
-end
-
--- Primitives through the openssl / coreutils command line (any key bytes:
--- the key goes in as hex, the message through a file).
-local function hmac_sha256(key, msg)
-  local f = tmpfile(msg)
-  local out = sh("openssl dgst -sha256 -binary -mac HMAC -macopt hexkey:" .. hex(key) .. " < " .. q(f))
-  os.remove(f)
-  return out
-end
-
-local function sha256_hex(data)
-  local f = tmpfile(data)
-  local out = sh("sha256sum < " .. q(f))
-  os.remove(f)
-  return out:match("^(%x+)")
-end
+-- Shell, crypto and encoding helpers shared by the self-tests.
+local T = dofile(here .. "/selftest_lib.lua")
+local check, q, sh, tmpfile, readfile = T.check, T.q, T.sh, T.tmpfile, T.readfile
+local hex, hmac_sha256, sha256_hex, pct = T.hex, T.hmac_sha256, T.sha256_hex, T.pct
 
 local CRYPTO = { hmac_sha256 = hmac_sha256, sha256_hex = sha256_hex }
 
@@ -159,16 +106,7 @@ io.write((s.sign(c1, { sk = "SecretKey", sdk_date = "20200608T023900Z" })), " ",
 end
 
 ---------------------------------------------------------------- test client
--- The client's own encoder and canonicalization (deliberately not the emulator's).
-local function pct(s)
-  local out = {}
-  for i = 1, #s do
-    local c = s:sub(i, i)
-    if c:match("[%w%-%._~]") then out[#out + 1] = c
-    else out[#out + 1] = string.format("%%%02X", c:byte()) end
-  end
-  return table.concat(out)
-end
+-- The client's own canonicalization (deliberately not the emulator's).
 local function unpct(s) return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end)) end
 
 local function split(s, sep)
@@ -631,5 +569,4 @@ local _, stopped = sh(q(EMU) .. " stop --prefix " .. q(prefix) .. " 2>&1")
 check(stopped, "emulator stopped")
 sh("rm -rf " .. q(prefix))
 
-print(string.format("\n%d checks, %d failed", checks, failures))
-os.exit(failures == 0 and 0 or 1)
+T.finish()

@@ -1,5 +1,5 @@
--- Shared helpers for the emulator's self-tests (used by selftest_faults.lua;
--- selftest.lua and selftest_huawei.lua keep their own copies). Independent
+-- Shared helpers for the emulator's self-tests (selftest.lua,
+-- selftest_huawei.lua, selftest_faults.lua). Independent
 -- of the project's code and of the emulator's signers: requests are signed
 -- with this file's own encoders + `openssl dgst`, HTTP goes through curl.
 --   local T = dofile(here .. "/selftest_lib.lua")

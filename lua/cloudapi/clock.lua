@@ -50,17 +50,6 @@ function M.now(client)
   return client.clock() + (client.clock_offset or 0)
 end
 
--- timestamp(client) -> "2016-02-23T12:46:24Z" for now; the string is made
--- once per second, not per call.
-local last_second, last_stamp
-function M.timestamp(client)
-  local s = math.floor(M.now(client))
-  if s ~= last_second then
-    last_second, last_stamp = s, core.timestamp(s)
-  end
-  return last_stamp
-end
-
 -- learn(client, headers) -> true when the response's Date header gave an
 -- offset; the client keeps it for later calls.
 function M.learn(client, headers)

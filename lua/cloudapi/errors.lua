@@ -90,10 +90,6 @@ function M.remember(req, secrets)
   return req
 end
 
-function M.remembered(req)
-  return secrets_of[req]
-end
-
 -- Redact every string field of an error object in place, using the secrets
 -- remembered for req (or a list of secrets); returns the error.
 function M.redact(e, req)
