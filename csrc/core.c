@@ -856,7 +856,10 @@ static int l_session_result(lua_State *L) {
 
 typedef struct {
     ca_multi m;
-    int pins; /* registry ref: lightuserdata(session) -> {session, request} */
+    /* registry refs: lightuserdata(session) -> the session, and -> the
+     * request body (libcurl does not copy it). Plain slots, reused from one
+     * request to the next: adding a request allocates nothing. */
+    int pins, bodies;
 } ca_multi_box;
 
 static ca_multi_box *check_multi(lua_State *L) {
@@ -867,11 +870,13 @@ static int l_http_multi(lua_State *L) {
     ca_multi_box *b = (ca_multi_box *)ca_newuserdata(L, sizeof *b);
     char msg[256];
     memset(b, 0, sizeof *b);
-    b->pins = LUA_NOREF;
+    b->pins = b->bodies = LUA_NOREF;
     luaL_getmetatable(L, MULTI_MT);
     lua_setmetatable(L, -2);
     lua_newtable(L);
     b->pins = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_newtable(L);
+    b->bodies = luaL_ref(L, LUA_REGISTRYINDEX);
     ca_multi_open(&b->m, msg, sizeof msg);
     if (b->m.multi == NULL) return luaL_error(L, "%s", msg);
     return 1;
@@ -889,15 +894,18 @@ static int l_multi_add(lua_State *L) {
     read_request(L, 3, s, &r);
     h->raw_headers = r.raw_headers;
     if (ca_multi_add(&b->m, h, &r, &res) != 0) return push_result(L, s, h, &res);
-    /* Pin the session and the request (libcurl does not copy the body). */
+    /* Pin the session, and the body: the request table itself may be
+     * reused by the caller at once, everything else was copied. */
     lua_rawgeti(L, LUA_REGISTRYINDEX, b->pins);
     lua_pushlightuserdata(L, h);
-    lua_createtable(L, 2, 0);
     lua_pushvalue(L, 2);
-    lua_rawseti(L, -2, 1);
-    lua_pushvalue(L, 3);
-    lua_rawseti(L, -2, 2);
     lua_rawset(L, -3);
+    if (r.body != NULL) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, b->bodies);
+        lua_pushlightuserdata(L, h);
+        lua_getfield(L, 3, "body");
+        lua_rawset(L, -3);
+    }
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -923,17 +931,19 @@ static int l_multi_step(lua_State *L) {
     else lua_createtable(L, n, 0);
     out = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, b->pins);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, b->bodies);
     for (i = 0; i < n; i++) {
         lua_pushlightuserdata(L, s->done[i]);
-        lua_rawget(L, -2);
-        lua_rawgeti(L, -1, 1);       /* the session */
+        lua_rawget(L, -3);           /* the session */
         lua_rawseti(L, out, i + 1);
-        lua_pop(L, 1);
         lua_pushlightuserdata(L, s->done[i]);
         lua_pushnil(L);
-        lua_rawset(L, -3);           /* unpin */
+        lua_rawset(L, -4);           /* unpin */
+        lua_pushlightuserdata(L, s->done[i]);
+        lua_pushnil(L);
+        lua_rawset(L, -3);
     }
-    lua_pop(L, 1);
+    lua_pop(L, 2);
     lua_pushinteger(L, n);
     return 2;
 }
@@ -947,7 +957,8 @@ static int l_multi_gc(lua_State *L) {
     ca_multi_box *b = check_multi(L);
     ca_multi_close(&b->m);
     luaL_unref(L, LUA_REGISTRYINDEX, b->pins);
-    b->pins = LUA_NOREF;
+    luaL_unref(L, LUA_REGISTRYINDEX, b->bodies);
+    b->pins = b->bodies = LUA_NOREF;
     return 0;
 }
 

@@ -101,7 +101,6 @@ int ca_http_open(ca_http *h, const ca_http_opts *o, char *msg, size_t msglen) {
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, h);
-    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, ""); /* whatever libcurl can decode */
@@ -234,6 +233,9 @@ static int start(ca_http *h, const ca_http_req *r, ca_http_result *res) {
     } else if (strcmp(r->method, "GET") != 0) {
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
     }
+    /* The progress callback only tracks upload activity: requests without
+     * a body skip its per-iteration calls. */
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, r->body != NULL ? 0L : 1L);
     curl_easy_setopt(e, CURLOPT_URL, r->url);
     curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, r->fresh ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);

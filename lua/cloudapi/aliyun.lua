@@ -10,6 +10,7 @@ local endpoints = require "cloudapi.endpoints"
 local retry = require "cloudapi.retry"
 local options = require "cloudapi.options"
 local clock = require "cloudapi.clock"
+local curl = require "cloudapi.transport.curl"
 
 local M = {}
 
@@ -131,11 +132,16 @@ local CALL_HEADERS = {
   POST = { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" },
 }
 
--- info.headers is parsed when first read.
+-- info.headers is parsed when first read (info[Info] holds the raw block
+-- or the table); info.errors is the shared empty list until an attempt
+-- failed. Four fields: the smallest hash part.
+local NO_ERRORS = retry.NO_ERRORS
 local Info = {}
 Info.__index = function(t, k)
+  if k == "errors" then return NO_ERRORS end
   if k ~= "headers" then return nil end
-  local h = require("cloudapi.transport.curl").headers(rawget(t, Info))
+  local h = rawget(t, Info)
+  if type(h) == "string" then h = core.parse_headers(h) end
   rawset(t, "headers", h)
   return h
 end
@@ -222,9 +228,12 @@ local function scrub(self, e)
   return errors.redact(e, self.secrets)
 end
 
--- build(action, args, nonce, time, want_sts) -> req | nil, err
+-- build(action, args, nonce, time, want_sts [, timeout, remaining,
+--       idempotent]) -> req | nil, err
 -- nonce nil: a fresh one; time: seconds since the epoch or a timestamp.
-local function build(self, action, args, nonce, timestamp, want_sts)
+-- With a timeout the request also carries the fields a transport reads
+-- (a call hands it over as is: one table, sized once).
+local function build(self, action, args, nonce, timestamp, want_sts, timeout, remaining, idempotent)
   local creds, err = credentials.fetch(self.provider, REQUIRED, OPTIONAL)
   if not creds then return nil, err end
   local get = self.method == "GET"
@@ -235,21 +244,29 @@ local function build(self, action, args, nonce, timestamp, want_sts)
     signed, sts, why = sign_general(self, prefix, args, creds, action, nonce, timestamp)
     if not signed then return nil, config_error(why) end
   end
-  local req
-  if get then
-    if #signed > M.MAX_URL then
-      return nil, config_error(string.format("the request URL would be %d bytes (over %d): " ..
-        "create the client with method = \"POST\" to send large parameters", #signed, M.MAX_URL))
-    end
-    req = { method = "GET", url = signed, action = action,
-            headers = want_sts and { ["User-Agent"] = USER_AGENT } or CALL_HEADERS.GET }
-  else
-    req = { method = "POST", url = self.post_url, body = signed, action = action,
-            headers = want_sts and { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" }
-                      or CALL_HEADERS.POST }
+  if get and #signed > M.MAX_URL then
+    return nil, config_error(string.format("the request URL would be %d bytes (over %d): " ..
+      "create the client with method = \"POST\" to send large parameters", #signed, M.MAX_URL))
   end
+  local req
+  if timeout then -- eight fields for a GET: the smallest hash that holds them
+    if get then
+      req = { method = "GET", url = signed, action = action, args = args, headers = CALL_HEADERS.GET,
+              timeout = timeout, total_timeout = remaining, idempotent = idempotent }
+    else
+      req = { method = "POST", url = self.post_url, body = signed, action = action, args = args,
+              headers = CALL_HEADERS.POST, timeout = timeout, total_timeout = remaining,
+              idempotent = idempotent }
+    end
+  elseif get then -- prepare: the caller may change its headers
+    req = { method = "GET", url = signed, action = action, args = args,
+            headers = { ["User-Agent"] = USER_AGENT } }
+  else
+    req = { method = "POST", url = self.post_url, body = signed, action = action, args = args,
+            headers = { ["User-Agent"] = USER_AGENT, ["Content-Type"] = "application/x-www-form-urlencoded" } }
+  end
+  -- args, with the nonce and time in the query, is enough to sign it again.
   if sts then req.string_to_sign = sts end
-  req.args = args -- with the nonce and time in the query: enough to sign it again
   secrets_of(self, creds)
   return setmetatable(req, Request)
 end
@@ -292,8 +309,8 @@ function Client:decode_response(req, res)
     why = body == "" and "empty body" or "neither JSON nor XML"
   end
   local status = res.status
-  local headers = res.headers or {}
-  local request_id = (value and value.RequestId) or headers["x-acs-request-id"]
+  local request_id = value and value.RequestId
+  if request_id == nil then request_id = (res.headers or EMPTY)["x-acs-request-id"] end
   local is_error = status < 200 or status >= 300
   if value and not is_error and type(value.Code) == "string" and value.Message ~= nil
      and value.Success ~= true and not SUCCESS_CODES[value.Code] then
@@ -301,7 +318,8 @@ function Client:decode_response(req, res)
   end
   if not is_error then
     if value then
-      return value, nil, setmetatable({ status = status, request_id = request_id, attempts = 1, [Info] = headers }, Info)
+      return value, nil, setmetatable({ status = status, request_id = request_id, attempts = 1,
+                                        [Info] = curl.unparsed(res) or res.headers or {} }, Info)
     end
     return nil, errors.new{ kind = "decode", status = status, request_id = request_id,
                             message = "cannot decode the response: " .. tostring(why) ..
@@ -338,17 +356,10 @@ function Client:decode_response(req, res)
   return nil, e
 end
 
--- send(req [, timeout, remaining, idempotent]) -> result, nil, info | nil, err:
--- one attempt of a prepared request. timeout = {connect=, read=}; remaining:
--- seconds left before the call's deadline; idempotent = false for a create
--- without a ClientToken.
-function Client:send(req, timeout, remaining, idempotent)
-  timeout = timeout or self.timeout
-  local res, kind, msg, maybe_sent = self.transport:send{
-    method = req.method, url = req.url, headers = req.headers, body = req.body,
-    connect_timeout = timeout.connect, read_timeout = timeout.read, total_timeout = remaining,
-    idempotent = idempotent,
-  }
+-- One attempt: treq (what the transport gets: req itself, or a copy with
+-- the timeouts) goes out, the answer is decoded.
+local function transmit(self, req, treq)
+  local res, kind, msg, maybe_sent = self.transport:send(treq)
   if not res then
     local e = errors.new{ kind = kind == "timeout" and "timeout" or
                                  (kind == "config" and "config" or "network"),
@@ -365,6 +376,27 @@ function Client:send(req, timeout, remaining, idempotent)
     return nil, scrub(self, err)
   end
   return result, nil, info
+end
+
+-- send(req [, timeout, remaining, idempotent]) -> result, nil, info | nil, err:
+-- one attempt of a prepared request. timeout = {connect=, read=}; remaining:
+-- seconds left before the call's deadline; idempotent = false for a create
+-- without a ClientToken.
+function Client:send(req, timeout, remaining, idempotent)
+  timeout = timeout or self.timeout
+  return transmit(self, req, {
+    method = req.method, url = req.url, headers = req.headers, body = req.body,
+    timeout = timeout, total_timeout = remaining, idempotent = idempotent,
+  })
+end
+
+-- One attempt of a call: built and signed anew (fresh nonce and time). The
+-- request never leaves the call, so it carries the transport fields itself.
+local function attempt(_, remaining, self, action, args, timeout, idempotent)
+  local req, err = build(self, action, args, nil, self.clock() + self.clock_offset, false,
+                         timeout, remaining, idempotent)
+  if not req then return nil, err end
+  return transmit(self, req, req)
 end
 
 local function creates(self, action)
@@ -407,11 +439,7 @@ function Client:call(action, args, opts)
   local idempotent = token ~= nil or not is_create
   local ok, aerr = check_action(self, action)
   if not ok then return nil, aerr end
-  return retry.run(policy, function(_, remaining)
-    local req, err = build(self, action, args, nil, self.clock() + self.clock_offset, false)
-    if not req then return nil, err end
-    return self:send(req, timeout, remaining, idempotent)
-  end, idempotent, transport)
+  return retry.run(policy, attempt, idempotent, transport, self, action, args, timeout, idempotent)
 end
 
 function Client:close()

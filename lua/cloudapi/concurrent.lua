@@ -62,8 +62,8 @@ end
 -- One call, its errors caught: {result, err, info}.
 local function run_one(fn)
   local ok, r, e, info = pcall(fn)
-  if not ok then return { nil, raised(r), n = 2 } end
-  return { r, e, info, n = 3 }
+  if not ok then return { nil, raised(r) } end
+  return { r, e, info }
 end
 
 -- all(list, {concurrency = 16}) -> { {result, err, info}, ... } in list order

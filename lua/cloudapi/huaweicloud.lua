@@ -309,8 +309,7 @@ function Client:raw(method, url, headers, body, req, timeout, remaining, idempot
   timeout = timeout or self.timeout
   local res, kind, msg, maybe_sent = self.transport:send{
     method = method, url = url, headers = headers, body = body,
-    connect_timeout = timeout.connect, read_timeout = timeout.read, total_timeout = remaining,
-    idempotent = idempotent,
+    timeout = timeout, total_timeout = remaining, idempotent = idempotent,
   }
   if not res then
     local e = errors.new{ kind = kind == "timeout" and "timeout" or (kind == "config" and "config" or "network"),
@@ -443,7 +442,7 @@ function Client:request(method, path, opts)
     if res.status >= 200 and res.status < 300 then
       local result, derr = decode_success(res)
       if not result then return nil, derr end
-      return result, nil, { status = res.status, headers = require("cloudapi.transport.curl").headers(res.headers),
+      return result, nil, { status = res.status, headers = res.headers,
                             request_id = res.headers and res.headers["x-request-id"] }
     end
     local e = self:service_error(res, req)

@@ -105,12 +105,17 @@ end
 
 local NONE = setmetatable({}, { __newindex = function() error("read-only", 2) end })
 
--- run(policy, attempt, idempotent [, sleeper]) -> result, nil, info | nil, err
--- attempt(n, remaining) -> result, nil, info | nil, err; remaining is the
--- time left before the deadline (nil: no deadline). An error with
--- resign = true (the clock was corrected) is tried again at once, once.
+M.NO_ERRORS = NONE
+
+-- run(policy, attempt, idempotent [, sleeper, ...]) -> result, nil, info | nil, err
+-- attempt(n, remaining, ...) -> result, nil, info | nil, err; remaining is
+-- the time left before the deadline (nil: no deadline); the extra arguments
+-- go to every attempt (no closure per call). An error with resign = true
+-- (the clock was corrected) is tried again at once, once.
 -- sleeper: an object with :sleep(seconds) (a transport), else core.sleep.
-function M.run(p, attempt, idempotent, sleeper)
+-- info.errors is set when something failed; an info table that reads
+-- nil for it gets the shared empty list M.NO_ERRORS.
+function M.run(p, attempt, idempotent, sleeper, ...)
   local monotonic = core.monotonic
   local deadline = p and p.deadline and (monotonic() + p.deadline)
   local n, retries, resigned = 0, 0, false
@@ -118,11 +123,11 @@ function M.run(p, attempt, idempotent, sleeper)
   while true do
     n = n + 1
     local remaining = deadline and (deadline - monotonic())
-    local result, err, info = attempt(n, remaining)
+    local result, err, info = attempt(n, remaining, ...)
     if result ~= nil then
       info = info or {}
       info.attempts = n
-      info.errors = earlier
+      if earlier ~= NONE or info.errors == nil then info.errors = earlier end
       return result, nil, info
     end
     err.attempts = n

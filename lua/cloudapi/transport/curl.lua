@@ -8,27 +8,25 @@ local M = {}
 
 local parse_headers = core.parse_headers
 
--- Response headers parsed on first use: most successful calls never read
--- them. Index it like a table; M.headers(h) gives a plain table (for
--- pairs, or to hand to a caller).
-local Lazy = {}
-Lazy.__index = function(t, k)
-  local raw = rawget(t, Lazy)
+-- A response's headers are parsed when res.headers is first read: most
+-- successful calls never read them. Until then the response holds the raw
+-- block, which M.unparsed(res) hands out (to keep it without the body).
+local RAW = {}
+local Response = {}
+Response.__index = function(t, k)
+  if k ~= "headers" then return nil end
+  local raw = rawget(t, RAW)
   if raw == nil then return nil end
-  rawset(t, Lazy, nil)
-  for name, value in pairs(parse_headers(raw)) do rawset(t, name, value) end
-  setmetatable(t, nil)
-  return rawget(t, k)
-end
-
-local function lazy(raw)
-  return setmetatable({ [Lazy] = raw }, Lazy)
-end
-
--- headers(h) -> a plain table of lowercase name -> value
-function M.headers(h)
-  if type(h) == "table" and getmetatable(h) == Lazy then local _ = h[""] end
+  local h = parse_headers(raw)
+  rawset(t, RAW, nil)
+  rawset(t, "headers", h)
   return h
+end
+
+-- unparsed(res) -> the raw header block of a curl response whose headers
+-- were not read yet, else nil
+function M.unparsed(res)
+  return rawget(res, RAW)
 end
 
 local Transport = {}
@@ -38,7 +36,10 @@ Transport.__name = "cloudapi.transport.curl"
 -- new{cainfo=, capath=, verify=true, max_body=} -> transport
 function M.new(opts)
   opts = opts or {}
-  return setmetatable({ opts = opts, session = nil, pool = {} }, Transport)
+  return setmetatable({ opts = opts, session = nil, pool = {}, creq = {
+    method = "GET", url = "", headers = nil, body = nil, connect_timeout = nil, read_timeout = nil,
+    timeout = nil, fresh_connect = false, raw_headers = true,
+  } }, Transport)
 end
 
 -- Sessions for concurrent requests (cloudapi.all), reused across calls.
@@ -56,12 +57,13 @@ function Transport:release_session(s)
   self.pool[#self.pool + 1] = s
 end
 
--- send{method, url, headers = {name = value}, body, connect_timeout,
---      read_timeout, total_timeout, idempotent} (seconds; read_timeout is
---      the longest wait for the next bytes once connected, total_timeout
---      bounds it all). A request with idempotent = false gets a fresh
+-- send{method, url, headers = {name = value}, body, timeout = {connect=,
+--      read=}, total_timeout, idempotent} (seconds; read is the longest
+--      wait for the next bytes once connected, total_timeout bounds it all). A request with idempotent = false gets a fresh
 --      connection: on a reused one libcurl may resend it by itself.
 -- -> {status, headers, body} | nil, kind, message, maybe_sent
+local NO_TIMEOUT = {}
+
 function Transport:send(req)
   local total = req.total_timeout and math.max(0.001, req.total_timeout) or nil
   -- The same header table as last time (a client's constant one): the
@@ -77,11 +79,13 @@ function Transport:send(req)
     end
     self.last_headers, self.last_lines = headers, lines
   end
-  local creq = {
-    method = req.method, url = req.url, headers = lines, body = req.body,
-    connect_timeout = req.connect_timeout, read_timeout = req.read_timeout,
-    timeout = total, fresh_connect = req.idempotent == false, raw_headers = true,
-  }
+  -- One request table per transport, refilled: the core copies what it
+  -- needs when the request starts (and pins the body itself).
+  local creq = self.creq
+  creq.method, creq.url, creq.headers, creq.body = req.method, req.url, lines, req.body
+  local timeout = req.timeout or NO_TIMEOUT
+  creq.connect_timeout, creq.read_timeout, creq.timeout = timeout.connect, timeout.read, total
+  creq.fresh_connect = req.idempotent == false
   local status, headers, body, maybe_sent
   if concurrent.active() then
     status, headers, body, maybe_sent = concurrent.send(self, creq)
@@ -96,7 +100,7 @@ function Transport:send(req)
     status, headers, body, maybe_sent = session:request(creq)
   end
   if not status then return nil, headers, body, maybe_sent end
-  return { status = status, headers = lazy(headers), body = body }
+  return setmetatable({ status = status, body = body, [RAW] = headers }, Response)
 end
 
 -- Backoff between attempts: plain Lua blocks the thread, unless the call

@@ -120,8 +120,10 @@ local function read_response(sock, method)
   return status, headers, body, false
 end
 
--- send{method, url, headers, body, connect_timeout, read_timeout,
+-- send{method, url, headers, body, timeout = {connect=, read=},
 --      total_timeout} -> {status, headers, body} | nil, kind, message, maybe_sent
+local NO_TIMEOUT = {}
+
 function Transport:send(req)
   if not M.usable() then
     local phase = ngx and ngx.get_phase and ngx.get_phase() or "?"
@@ -130,9 +132,10 @@ function Transport:send(req)
   end
   local scheme, host, port, path = parse_url(req.url)
   if not scheme then return nil, "config", "cannot parse URL", false end
-  local read = req.read_timeout or 60
+  local timeout = req.timeout or NO_TIMEOUT
+  local read = timeout.read or 60
   if req.total_timeout and req.total_timeout < read then read = math.max(0.001, req.total_timeout) end
-  local connect = req.connect_timeout or 10
+  local connect = timeout.connect or 10
   if req.total_timeout and req.total_timeout < connect then connect = math.max(0.001, req.total_timeout) end
 
   local sock = ngx.socket.tcp()
