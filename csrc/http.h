@@ -41,6 +41,8 @@ typedef struct {
     double last_activity;       /* 0: not connected yet */
     long long last_up;
     int read_timed_out;
+    long bufsize;               /* libcurl's receive buffer, as last set */
+    size_t last_body;           /* body bytes of the previous response */
     int raw_headers;            /* hand the header block over unparsed */
     int rc;                     /* CURLcode of a finished transfer */
     char errbuf[256];

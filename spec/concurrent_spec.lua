@@ -107,6 +107,34 @@ describe("cloudapi.all", function()
     assert.is_true(n <= 6, n .. " connections for 40 requests")
   end)
 
+  -- A session reads in 4 KB pieces after a small answer and in 16 KB ones
+  -- after a large answer: every switch must keep bodies whole.
+  it("reads large and small answers alike on the same sessions", function()
+    local c = ecs()
+    local sizes = { 100, 1, 100, 100, 2, 1, 100 }
+    for _, conc in ipairs{ 1, 3 } do
+      local calls = {}
+      for i, size in ipairs(sizes) do
+        calls[i] = { c, "call", "DescribeInstances", { PageSize = size, PageNumber = 1 } }
+      end
+      local out = cloudapi.all(calls, { concurrency = conc })
+      for i, size in ipairs(sizes) do
+        local res = assert(out[i][1], tostring(out[i][2]))
+        assert.are.equal(size, #res.Instances.Instance)
+        assert.are.equal(string.format("i-hz%06d", size), res.Instances.Instance[size].InstanceId)
+      end
+    end
+    -- and one after the other on the client's own session
+    for _, size in ipairs(sizes) do
+      local res = assert(c:call("DescribeInstances", { PageSize = size }))
+      assert.are.equal(size, #res.Instances.Instance)
+      assert.are.equal(string.format("i-hz%06d", size), res.Instances.Instance[size].InstanceId)
+      -- the sizes that matter: over 16 KB, and under 4 KB
+      local bytes = #require("cjson").encode(res)
+      assert.is_true(size == 100 and bytes > 16384 or size < 100 and bytes < 4096, size .. ": " .. bytes)
+    end
+  end)
+
   it("mixes clouds and methods", function()
     local hw = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = emulator.url,
                                          project_id = emulator.PROJECTS["cn-north-4"], credentials = emulator.KEYS.hw }
