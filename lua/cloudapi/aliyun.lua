@@ -14,6 +14,7 @@ local curl = require "cloudapi.transport.curl"
 
 local M = {}
 
+local byte = string.byte
 local USER_AGENT = "cloudapi-lua/" .. core.version
 
 local ENV = {
@@ -297,7 +298,7 @@ local SUCCESS_CODES = { ["200"] = true, OK = true, Success = true, ["0"] = true 
 -- Turn an HTTP response into result, nil, info | nil, err.
 function Client:decode_response(req, res)
   local body = res.body or ""
-  local first = body:match("^%s*(.)")
+  local first = byte(body, 1) == 123 and "{" or body:match("^%s*(.)")
   local value, why
   if first == "<" then
     local _

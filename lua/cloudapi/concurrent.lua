@@ -19,10 +19,13 @@ function M.active()
   return co ~= nil and scheduled[co] == true
 end
 
--- From a transport: hand the request to the scheduler and wait for it.
+-- From a transport: run creq on session (one of its own, idle) through
+-- the scheduler's multi handle and wait for it.
 -- -> the results of session:request
-function M.send(transport, creq)
-  return coroutine.yield(SEND, transport, creq)
+function M.send(session, creq)
+  local added, kind, msg, sent = coroutine.yield(SEND, session, creq)
+  if not added then return nil, kind, msg, sent end
+  return session:result()
 end
 
 function M.sleep(seconds)
@@ -77,7 +80,7 @@ function M.all(list, opts)
   if n == 0 then return results end
   local multi = idle_multi or core.http_multi()
   idle_multi = nil
-  local waiting_co, waiting_tr = {}, {} -- session -> coroutine, transport
+  local waiting = {}   -- session -> coroutine
   local sleepers = {}  -- { wake = , co = }
   local done = {}      -- reused by multi:step
   local nexti, alive = 1, 0
@@ -101,14 +104,9 @@ function M.all(list, opts)
       return
     end
     if tag == SEND then
-      local session, err = a:pooled_session()
-      if not session then return step(co, nil, "config", err, false) end
-      local added, kind, msg, sent = multi:add(session, b)
-      if not added then
-        a:release_session(session)
-        return step(co, nil, kind, msg, sent)
-      end
-      waiting_co[session], waiting_tr[session] = co, a
+      local added, kind, msg, sent = multi:add(a, b)
+      if not added then return step(co, nil, kind, msg, sent) end
+      waiting[a] = co
     elseif tag == SLEEP then
       sleepers[#sleepers + 1] = { wake = core.monotonic() + a, co = co }
     else
@@ -134,11 +132,9 @@ function M.all(list, opts)
       for k = 1, count do
         local session = done[k]
         done[k] = nil
-        local co, transport = waiting_co[session], waiting_tr[session]
-        waiting_co[session], waiting_tr[session] = nil, nil
-        local status, headers, body, sent = session:result()
-        transport:release_session(session)
-        step(co, status, headers, body, sent)
+        local co = waiting[session]
+        waiting[session] = nil
+        step(co, true)
       end
     elseif wait > 0 then
       core.sleep(wait)

@@ -88,7 +88,10 @@ function Transport:send(req)
   creq.fresh_connect = req.idempotent == false
   local status, headers, body, maybe_sent
   if concurrent.active() then
-    status, headers, body, maybe_sent = concurrent.send(self, creq)
+    local session, err = self:pooled_session()
+    if not session then return nil, "config", err, false end
+    status, headers, body, maybe_sent = concurrent.send(session, creq)
+    self:release_session(session)
   else
     local session = self.session
     if session == nil then
