@@ -195,6 +195,18 @@ if has("sign_core", "lua54") then
 end
 for _, I in ipairs(INTERPS) do
   local im, name = I.id, I.name
+  -- The concurrent batch again in the same process: its heap already grown.
+  if has("conc", im) and med("conc", im, "again_req_per_s") then
+    local ours = med("conc", im, "again_req_per_s")
+    local ratio = median(paired("conc", im, "conc", "c", function(a, b)
+      return a.again_req_per_s and a.again_req_per_s / b.req_per_s
+    end))
+    add({ id = "conc_again", lua = name, context = true,
+          measure = "cloudapi.all again, heap already grown",
+          ours = string.format("%s (%.1f µs)", rate(ours, "req/s"), 1e6 / ours),
+          baseline = "curl multi (same round)", ratio = ratio and x(ratio), target = "(context)",
+          status = "info", values = { ours_req_per_s = ours, ratio = ratio } }, ours, ratio)
+  end
   if has("decode", im) then
     local lib, raw = med("decode", im, "lib_ns"), med("decode", im, "cjson_ns")
     local ratio = median(paired("decode", im, "decode", im, function(a) return a.lib_ns / a.cjson_ns end))
