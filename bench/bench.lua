@@ -9,6 +9,7 @@
 --   bench.lua url URL                   a signed DescribeRegions URL (for the C loops)
 --   bench.lua call-seq URL N            N sequential ecs:call("DescribeRegions")
 --   bench.lua call-all URL N CONC       cloudapi.all over N calls, CONC in flight
+--   bench.lua call-each URL N CONC      the same, results streamed to each()
 --   bench.lua memory URL N1 N2          RSS after N1 and after N2 calls
 --   bench.lua leak URL N                N calls then close (run under valgrind)
 --   bench.lua decode FILE SECONDS       cjson.decode vs cloudapi's json.decode
@@ -198,6 +199,28 @@ elseif mode == "call-all" then
   local el2 = now() - t1
   emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n, concurrency = conc,
         again_req_per_s = n / el2 }
+
+elseif mode == "call-each" then
+  local ecs = ecs_client(arg[2])
+  local n, conc = tonumber(arg[3]), tonumber(arg[4])
+  local function call() return ecs:call("DescribeRegions") end
+  local list = {}
+  for i = 1, n do list[i] = call end
+  local done = 0
+  local function each(_, res, err)
+    if not res then fail(tostring(err)) end
+    done = done + 1
+  end
+  local warm = {}
+  for i = 1, conc * 20 do warm[i] = call end
+  cloudapi.all(warm, { concurrency = conc, each = each })
+  done = 0
+  settle()
+  local t0 = now()
+  cloudapi.all(list, { concurrency = conc, each = each })
+  local el = now() - t0
+  if done ~= n then fail(done .. " results for " .. n .. " calls") end
+  emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n, concurrency = conc }
 
 elseif mode == "memory" then
   local ecs = ecs_client(arg[2])

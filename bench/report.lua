@@ -207,6 +207,15 @@ for _, I in ipairs(INTERPS) do
           baseline = "curl multi (same round)", ratio = ratio and x(ratio), target = "(context)",
           status = "info", values = { ours_req_per_s = ours, ratio = ratio } }, ours, ratio)
   end
+  if has("conc_each", im) then
+    local ours = med("conc_each", im, "req_per_s")
+    local ratio = median(paired("conc_each", im, "conc", "c", function(a, b) return a.req_per_s / b.req_per_s end))
+    add({ id = "conc_each", lua = name, context = true,
+          measure = "cloudapi.all with each: none kept",
+          ours = ours and string.format("%s (%.1f µs)", rate(ours, "req/s"), 1e6 / ours),
+          baseline = "curl multi (same round)", ratio = ratio and x(ratio), target = "(context)",
+          status = "info", values = { ours_req_per_s = ours, ratio = ratio } }, ours, ratio)
+  end
   if has("decode", im) then
     local lib, raw = med("decode", im, "lib_ns"), med("decode", im, "cjson_ns")
     local ratio = median(paired("decode", im, "decode", im, function(a) return a.lib_ns / a.cjson_ns end))

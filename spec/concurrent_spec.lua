@@ -135,6 +135,43 @@ describe("cloudapi.all", function()
     end
   end)
 
+  it("streams results to each(i, result, err, info) and keeps none", function()
+    local c = ecs{ retry = false }
+    local calls = {}
+    for i = 1, 12 do
+      calls[i] = i == 5 and { c, "call", "DescribeNothing" }
+                 or { c, "call", "DescribeInstances", { PageSize = 1, PageNumber = i } }
+    end
+    local seen, order, followups = {}, {}, {}
+    local ret = cloudapi.all(calls, { concurrency = 4, each = function(i, res, err, info)
+      assert.is_nil(seen[i])
+      seen[i] = true
+      order[#order + 1] = i
+      if i == 5 then
+        assert.is_nil(res)
+        assert.are.equal("service", err.kind)
+        assert.are.equal("UnsupportedOperation", err.code)
+        return
+      end
+      assert.is_nil(err)
+      assert.are.equal(i, res.PageNumber)
+      assert.are.equal(1, info.attempts)
+      -- a call from inside each runs under the same scheduler
+      if i == 2 then followups[#followups + 1] = assert(c:call("DescribeRegions")).Regions.Region[1].RegionId end
+    end })
+    assert.is_nil(ret)
+    assert.are.equal(12, #order)
+    for i = 1, 12 do assert.is_true(seen[i]) end
+    assert.are.same({ "cn-hangzhou" }, followups)
+    -- an error raised in each ends all with that error
+    assert.has_error(function()
+      cloudapi.all({ { c, "call", "DescribeRegions" } }, { each = function() error("stop here", 0) end })
+    end, "stop here")
+    assert.has_error(function() cloudapi.all({}, { each = 42 }) end,
+                     "cloudapi.all: each must be a function(i, result, err, info)")
+    assert.is_nil(cloudapi.all({}, { each = function() end }))
+  end)
+
   it("mixes clouds and methods", function()
     local hw = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = emulator.url,
                                          project_id = emulator.PROJECTS["cn-north-4"], credentials = emulator.KEYS.hw }

@@ -107,6 +107,8 @@ describe("inside OpenResty", function()
   it("runs cloudapi.all on ngx.thread", function()
     local r = get(server, "/all")
     assert.are.same({ 1, 2, 3, 4, 5, 6 }, r.pages)
+    assert.are.same({ 1, 2, 3, 4, 5, 6 }, r.streamed)
+    assert.is_true(r.ok)
   end)
 
   it("verifies TLS peers against lua_ssl_trusted_certificate", function()

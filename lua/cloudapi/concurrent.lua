@@ -42,6 +42,9 @@ local function check(list, opts)
   if type(n) ~= "number" or n < 1 or n % 1 ~= 0 or n > 1000 then
     error("cloudapi.all: concurrency must be an integer from 1 to 1000", 3)
   end
+  if opts.each ~= nil and type(opts.each) ~= "function" then
+    error("cloudapi.all: each must be a function(i, result, err, info)", 3)
+  end
   local fns = {}
   for i = 1, #list do
     local item = list[i]
@@ -55,28 +58,35 @@ local function check(list, opts)
       error("cloudapi.all: call " .. i .. " must be a function or {client, \"method\", args...}", 3)
     end
   end
-  return fns, n
+  return fns, n, opts.each
 end
 
 local function raised(msg)
   return errors.new{ kind = "config", message = "the call raised an error: " .. tostring(msg) }
 end
 
--- One call, its errors caught: {result, err, info}.
-local function run_one(fn)
-  local ok, r, e, info = pcall(fn)
-  if not ok then return { nil, raised(r) } end
-  return { r, e, info }
+-- Call i, its errors caught: into results[i] as {result, err, info}, or
+-- handed to each(i, result, err, info) (an error each raises propagates).
+local function run_one(fns, i, results, each)
+  local ok, r, e, info = pcall(fns[i])
+  if not ok then r, e, info = nil, raised(r), nil end
+  if each then
+    each(i, r, e, info)
+  else
+    results[i] = { r, e, info }
+  end
 end
 
--- all(list, {concurrency = 16}) -> { {result, err, info}, ... } in list order
+-- all(list, {concurrency = 16, each = nil}) -> { {result, err, info}, ... }
+-- in list order; with each, every result goes to each(i, result, err, info)
+-- as it completes instead, none is kept, and all returns nothing.
 function M.all(list, opts)
-  local fns, concurrency = check(list, opts)
+  local fns, concurrency, each = check(list, opts)
   if ngx and ngx.thread and ngx.get_phase and require("cloudapi.transport.ngx").usable() then
-    return M.all_ngx(fns, concurrency)
+    return M.all_ngx(fns, concurrency, each)
   end
   local n = #fns
-  local results = {}
+  local results = not each and {} or nil
   if n == 0 then return results end
   local multi = idle_multi or core.http_multi()
   idle_multi = nil
@@ -91,7 +101,7 @@ function M.all(list, opts)
     while nexti <= n do
       local i = nexti
       nexti = nexti + 1
-      results[i] = run_one(fns[i])
+      run_one(fns, i, results, each)
     end
   end
 
@@ -100,7 +110,7 @@ function M.all(list, opts)
     if not ok or coroutine.status(co) == "dead" then
       scheduled[co] = nil
       alive = alive - 1
-      if not ok then error(tag, 0) end -- a bug in the scheduler itself
+      if not ok then error(tag, 0) end -- each raised (or a bug in the scheduler)
       return
     end
     if tag == SEND then
@@ -155,21 +165,24 @@ function M.all(list, opts)
 end
 
 -- Inside OpenResty: one light thread per call, at most `concurrency` at once.
-function M.all_ngx(fns, concurrency)
-  local results = {}
+function M.all_ngx(fns, concurrency, each)
+  local results = not each and {} or nil
   local nexti = 1
   local function worker()
     while nexti <= #fns do
       local i = nexti
       nexti = nexti + 1
-      results[i] = run_one(fns[i])
+      run_one(fns, i, results, each)
     end
   end
   local threads = {}
   for k = 1, math.min(concurrency, #fns) do
     threads[k] = assert(ngx.thread.spawn(worker))
   end
-  for k = 1, #threads do ngx.thread.wait(threads[k]) end
+  for k = 1, #threads do
+    local ok, err = ngx.thread.wait(threads[k])
+    if not ok then error(err, 0) end -- each raised
+  end
   return results
 end
 

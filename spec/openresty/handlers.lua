@@ -93,7 +93,12 @@ routes["/all"] = function()
   local out = cloudapi.all(calls, { concurrency = 3 })
   local pages = {}
   for i, r in ipairs(out) do pages[i] = r[1] and r[1].PageNumber or -1 end
-  return reply{ ok = true, pages = pages }
+  -- and streamed: each result to a callback as it completes
+  local streamed = {}
+  local none = cloudapi.all(calls, { concurrency = 3, each = function(i, res)
+    streamed[i] = res and res.PageNumber or -1
+  end })
+  return reply{ ok = none == nil, pages = pages, streamed = streamed }
 end
 
 routes["/tls"] = function()
