@@ -443,7 +443,8 @@ function Client:request(method, path, opts)
       local result, derr = decode_success(res)
       if not result then return nil, derr end
       return result, nil, { status = res.status, headers = res.headers,
-                            request_id = res.headers and res.headers["x-request-id"] }
+                            request_id = res.headers and res.headers["x-request-id"],
+                            attempts = 1, errors = retry.NO_ERRORS }
     end
     local e = self:service_error(res, req)
     e.retry_after = retry.retry_after(res.headers)

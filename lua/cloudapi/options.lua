@@ -65,8 +65,8 @@ end
 -- (false or a table), opts.deadline (seconds for the whole call),
 -- opts.timeout ({connect=, read=}).
 function M.call(client, opts)
-  local retry = require "cloudapi.retry"
   if opts == nil then return client.retry, client.timeout end
+  local retry = require "cloudapi.retry"
   if type(opts) ~= "table" then return nil, nil, "call options must be a table" end
   local p, why = retry.policy(opts.retry, client.retry or false)
   if p == nil then return nil, nil, why end

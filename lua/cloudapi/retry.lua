@@ -113,8 +113,8 @@ M.NO_ERRORS = NONE
 -- go to every attempt (no closure per call). An error with resign = true
 -- (the clock was corrected) is tried again at once, once.
 -- sleeper: an object with :sleep(seconds) (a transport), else core.sleep.
--- info.errors is set when something failed; an info table that reads
--- nil for it gets the shared empty list M.NO_ERRORS.
+-- info.errors is set when something failed; until then the client's info
+-- carries the shared empty list M.NO_ERRORS (or info is a new table).
 function M.run(p, attempt, idempotent, sleeper, ...)
   local monotonic = core.monotonic
   local deadline = p and p.deadline and (monotonic() + p.deadline)
@@ -125,9 +125,9 @@ function M.run(p, attempt, idempotent, sleeper, ...)
     local remaining = deadline and (deadline - monotonic())
     local result, err, info = attempt(n, remaining, ...)
     if result ~= nil then
-      info = info or {}
+      info = info or { errors = NONE }
       info.attempts = n
-      if earlier ~= NONE or info.errors == nil then info.errors = earlier end
+      if earlier ~= NONE then info.errors = earlier end
       return result, nil, info
     end
     err.attempts = n

@@ -68,16 +68,16 @@ function Transport:send(req)
   local total = req.total_timeout and math.max(0.001, req.total_timeout) or nil
   -- The same header table as last time (a client's constant one): the
   -- same lines.
-  local headers = req.headers
-  local lines = headers ~= nil and headers == self.last_headers and self.last_lines
+  local fields = req.headers
+  local lines = fields ~= nil and fields == self.last_headers and self.last_lines
   if not lines then
     local n = 0
     lines = {}
-    for name, value in pairs(headers or {}) do
+    for name, value in pairs(fields or {}) do
       n = n + 1
       lines[n] = name .. ": " .. value
     end
-    self.last_headers, self.last_lines = headers, lines
+    self.last_headers, self.last_lines = fields, lines
   end
   -- One request table per transport, refilled: the core copies what it
   -- needs when the request starts (and pins the body itself).
