@@ -121,6 +121,26 @@ describe("huaweicloud client:prepare", function()
     assert.are.equal("p1", req.headers["X-Project-Id"])
   end)
 
+  -- Filled paths are remembered per client when they use only the client's
+  -- own values: a changed project id, per-call values and a flood of
+  -- distinct paths must all still come out right.
+  it("remembers filled paths only while they stay right", function()
+    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1", credentials = AKSK }
+    local function url(path, opts) return assert(c:prepare("GET", path, opts, { date = "20200608T023900Z" })).url end
+    local base = "https://vpcep.cn-north-4.myhuaweicloud.com"
+    assert.are.equal(base .. "/v1/p1/things", url("/v1/{project_id}/things"))
+    assert.are.equal(base .. "/v1/p1/things", url("/v1/{project_id}/things"))
+    c.project_id = "p 2"
+    assert.are.equal(base .. "/v1/p%202/things", url("/v1/{project_id}/things"))
+    assert.are.equal(base .. "/v1/p%202/things/a", url("/v1/{project_id}/things/{id}", { path = { id = "a" } }))
+    assert.are.equal(base .. "/v1/p%202/things/b", url("/v1/{project_id}/things/{id}", { path = { id = "b" } }))
+    local _, err = c:prepare("GET", "/v1/{project_id}/things/{id}")
+    assert.are.equal("path needs a value for {id}", err.message)
+    for i = 1, 600 do assert.are.equal(base .. "/v1/p%202/n" .. i, url("/v1/{project_id}/n" .. i)) end
+    assert.is_true(c.npaths <= 256, c.npaths .. " paths remembered")
+    assert.are.equal(base .. "/v1/p%202/things", url("/v1/{project_id}/things"))
+  end)
+
   -- Gateways disagree on whether %2F splits a segment: refuse rather than
   -- risk a signature the gateway computes differently.
   it("refuses a path (or path value) with an encoded '/' inside a segment", function()

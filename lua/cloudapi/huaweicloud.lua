@@ -106,6 +106,7 @@ function M.new(opts)
     clock = clock_fn,
     clock_offset = 0,
     shared_dict = dict,
+    paths = {}, npaths = 0, -- filled paths without per-call values (see filled_path)
   }, Client)
 end
 
@@ -188,6 +189,26 @@ local function fill_path(self, path, values, project_id)
   return encode_path_literal(filled)
 end
 
+-- fill_path, remembered for paths whose only values are the client's own
+-- ({project_id}, {domain_id}): a client mostly calls the same few paths.
+-- Bounded, so paths built per call cannot grow it without end.
+local PATH_CACHE = 256
+
+local function filled_path(self, path, values, project_id)
+  if values ~= nil then return fill_path(self, path, values, project_id) end
+  local c = self.paths[path]
+  if c and c[1] == project_id and c[2] == self.domain_id then return c[3] end
+  local filled, why = fill_path(self, path, nil, project_id)
+  if filled then
+    if c == nil then
+      if self.npaths >= PATH_CACHE then self.paths, self.npaths = {}, 0 end
+      self.npaths = self.npaths + 1
+    end
+    self.paths[path] = { project_id, self.domain_id, filled }
+  end
+  return filled, why
+end
+
 -- A name shown in a message: control bytes as \ddd, the same on every Lua.
 local function shown(s)
   return '"' .. tostring(s):gsub("[%c\\\"]", function(c) return string.format("\\%d", c:byte()) end) .. '"'
@@ -219,7 +240,7 @@ function Client:build(base_url, hostport, method, path, opts, ctx)
   method = method:upper()
   opts = opts or {}
   if type(opts) ~= "table" then return nil, config_error("options must be a table") end
-  local filled, why = fill_path(self, path, opts.path, ctx.project_id)
+  local filled, why = filled_path(self, path, opts.path, ctx.project_id)
   if not filled then return nil, config_error(why) end
   local query
   query, why = build_query(opts.query)
