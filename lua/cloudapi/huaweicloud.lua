@@ -110,11 +110,16 @@ function M.new(opts)
   }, Client)
 end
 
+-- The same tables every time: credentials.fetch checks a static table once
+-- for a given required list.
+local TOKEN_REQUIRED, TOKEN_OPTIONAL = { "username", "password", "domain" }, { "project" }
+local AKSK_REQUIRED, AKSK_OPTIONAL = { "ak", "sk" }, { "security_token" }
+
 local function fetch_credentials(self)
   if self.auth == "token" then
-    return credentials.fetch(self.provider, { "username", "password", "domain" }, { "project" })
+    return credentials.fetch(self.provider, TOKEN_REQUIRED, TOKEN_OPTIONAL)
   end
-  return credentials.fetch(self.provider, { "ak", "sk" }, { "security_token" })
+  return credentials.fetch(self.provider, AKSK_REQUIRED, AKSK_OPTIONAL)
 end
 
 local function secrets_of(creds, token)
@@ -123,19 +128,21 @@ end
 
 -- ---- building a request -----------------------------------------------------
 
-local function scalar(v, what)
+-- scalar(v, what, name) -> string | nil, "<what> '<name>' ..." (the
+-- message is only built on failure)
+local function scalar(v, what, name)
   local tv = type(v)
   if tv == "string" then
-    if v:find("\0", 1, true) then return nil, what .. " contains a NUL byte" end
+    if v:find("\0", 1, true) then return nil, what .. " '" .. name .. "' contains a NUL byte" end
     return v
   end
   if tv == "boolean" then return v and "true" or "false" end
   if tv == "number" then
     local s, why = json.format_number(v)
-    if not s then return nil, what .. ": " .. why end
+    if not s then return nil, what .. " '" .. name .. "': " .. why end
     return s
   end
-  return nil, what .. ": a " .. tv .. " cannot be sent"
+  return nil, what .. " '" .. name .. "': a " .. tv .. " cannot be sent"
 end
 
 local function build_query(q)
@@ -147,13 +154,13 @@ local function build_query(q)
     if type(v) == "table" then
       local list = {}
       for i = 1, #v do
-        local s, why = scalar(v[i], "query parameter '" .. k .. "'")
+        local s, why = scalar(v[i], "query parameter", k)
         if not s then return nil, why end
         list[i] = s
       end
       out[k] = list
     else
-      local s, why = scalar(v, "query parameter '" .. k .. "'")
+      local s, why = scalar(v, "query parameter", k)
       if not s then return nil, why end
       out[k] = s
     end
@@ -181,7 +188,7 @@ local function fill_path(self, path, values, project_id)
     elseif name == "domain_id" then v = self.domain_id
     elseif values then v = values[name] end
     if v == nil then missing = missing or name; return "" end
-    local s = scalar(v, "path value '" .. name .. "'")
+    local s = scalar(v, "path value", name)
     if not s or s == "" then missing = missing or name; return "" end
     return core.encode(s)
   end)
