@@ -159,12 +159,8 @@ elseif mode == "call-seq" then
   local el = now() - t0
   emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n }
 
-elseif mode == "call-all" then
+elseif mode == "call-all" or mode == "call-each" then
   local all = cloudapi.all
-  if type(all) ~= "function" then
-    emit{ missing = "cloudapi.all missing" }
-    return
-  end
   local ecs = ecs_client(arg[2])
   local n, conc = tonumber(arg[3]), tonumber(arg[4])
   local function call() return ecs:call("DescribeRegions") end
@@ -173,54 +169,44 @@ elseif mode == "call-all" then
     for i = 1, count do list[i] = call end
     return list
   end
-  local function check(out, count)
+  local opts, done = { concurrency = conc }, 0
+  if mode == "call-each" then -- results streamed, none kept
+    opts.each = function(i, res, err)
+      if not res then fail("call " .. i .. ": " .. tostring(err)) end
+      done = done + 1
+    end
+  end
+  -- Runs the list; returns the seconds it took, checked afterwards.
+  local function run(list)
+    done = 0
+    local t0 = now()
+    local out = all(list, opts)
+    local el = now() - t0
+    if opts.each then
+      if done ~= #list then fail(done .. " results for " .. #list .. " calls") end
+      return el
+    end
     if type(out) ~= "table" then fail("cloudapi.all returned " .. type(out)) end
-    for i = 1, count do
+    for i = 1, #list do
       local r = out[i]
       if type(r) ~= "table" then fail("out[" .. i .. "] is " .. type(r)) end
       if r[1] == nil then fail("call " .. i .. ": " .. tostring(r[2])) end
     end
+    return el
   end
-  local warm = list_of(conc * 20)
-  check(all(warm, { concurrency = conc }), #warm)
+  run(list_of(conc * 20))
   local list = list_of(n)
   settle()
-  local t0 = now()
-  local out = all(list, { concurrency = conc })
-  local el = now() - t0
-  check(out, n)
-  -- The same batch again once the first one's results are gone: a process
-  -- that has held that many results already has the heap pages for them
-  -- (on this VM a page fault costs about 10 µs).
-  out = nil -- luacheck: ignore
-  settle()
-  local t1 = now()
-  check(all(list, { concurrency = conc }), n)
-  local el2 = now() - t1
-  emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n, concurrency = conc,
-        again_req_per_s = n / el2 }
-
-elseif mode == "call-each" then
-  local ecs = ecs_client(arg[2])
-  local n, conc = tonumber(arg[3]), tonumber(arg[4])
-  local function call() return ecs:call("DescribeRegions") end
-  local list = {}
-  for i = 1, n do list[i] = call end
-  local done = 0
-  local function each(_, res, err)
-    if not res then fail(tostring(err)) end
-    done = done + 1
+  local el = run(list)
+  local fields = { req_per_s = n / el, us_per_req = el / n * 1e6, n = n, concurrency = conc }
+  if not opts.each then
+    -- The same batch again once the first one's results are gone: a process
+    -- that has held that many results already has the heap pages for them
+    -- (on this VM a page fault costs about 10 µs).
+    settle()
+    fields.again_req_per_s = n / run(list)
   end
-  local warm = {}
-  for i = 1, conc * 20 do warm[i] = call end
-  cloudapi.all(warm, { concurrency = conc, each = each })
-  done = 0
-  settle()
-  local t0 = now()
-  cloudapi.all(list, { concurrency = conc, each = each })
-  local el = now() - t0
-  if done ~= n then fail(done .. " results for " .. n .. " calls") end
-  emit{ req_per_s = n / el, us_per_req = el / n * 1e6, n = n, concurrency = conc }
+  emit(fields)
 
 elseif mode == "memory" then
   local ecs = ecs_client(arg[2])
