@@ -15,7 +15,7 @@
 --   bench.lua decode FILE SECONDS       cjson.decode vs cloudapi's json.decode
 --   bench.lua prepare-regions SECONDS   prepare alone, DescribeRegions
 --   bench.lua split URL N               N calls and N bare session:request, interleaved
---   bench.lua decode-response FILE SECONDS  decode_response alone, the 302-byte body
+--   bench.lua decode-response FILE SECONDS  client:decode alone, the 302-byte body
 --   bench.lua call-noio FILE SECONDS    ecs:call with a transport that answers at once
 local cloudapi = require "cloudapi"
 local core = require "cloudapi.core"
@@ -264,7 +264,7 @@ elseif mode == "split" then
   local n = tonumber(arg[3])
   local session = assert(core.http_session())
   local creq = { method = "GET", url = assert(ecs:prepare("DescribeRegions")).url,
-                 headers = { "User-Agent: cloudapi-lua/" .. core.version },
+                 headers = { "User-Agent: cloudapi-lua/" .. cloudapi.VERSION },
                  connect_timeout = 10, read_timeout = 60 }
   local function bare()
     local status, headers, body = session:request(creq)
@@ -298,7 +298,7 @@ elseif mode == "decode-response" then
     ["content-length"] = tostring(#body), connection = "keep-alive" } }
   local ns = timed(function(n)
     for _ = 1, n do
-      local v, err = ecs:decode_response(req, res)
+      local v, err = ecs:decode(req, res)
       if not v then fail(err) end
     end
   end, tonumber(arg[3]) or 0.3)

@@ -147,7 +147,7 @@ describe("core primitives", function()
 end)
 
 describe("core.rpc_sign_args (the fast path)", function()
-  local params = require "cloudapi.params"
+  local params = require "cloudapi.aliyun.params"
   local COMMON = { "Action", "X", "Version", "2014-05-26" }
   local RESERVED = { Action = true, Signature = true }
 

@@ -1,9 +1,9 @@
-local decode = require "cloudapi.decode"
+local xml = require "cloudapi.xml"
 local errors = require "cloudapi.errors"
 
-describe("decode.xml", function()
+describe("xml.decode", function()
   it("gives the JSON shape: repeated and plural containers are lists", function()
-    local root, t = decode.xml([[<?xml version="1.0" encoding="UTF-8"?>
+    local root, t = xml.decode([[<?xml version="1.0" encoding="UTF-8"?>
       <DescribeRegionsResponse><RequestId>R1</RequestId>
         <Regions><Region><RegionId>cn-a</RegionId><N>12</N><B>true</B><Z>007</Z></Region></Regions>
         <Tags></Tags><Pair><X>1</X><X>2</X></Pair><Name>a &amp; b</Name>
@@ -19,13 +19,13 @@ describe("decode.xml", function()
   end)
 
   it("honours explicit list paths", function()
-    local _, t = decode.xml("<R><PublicIpAddress><IpAddress>1.2.3.4</IpAddress></PublicIpAddress></R>",
+    local _, t = xml.decode("<R><PublicIpAddress><IpAddress>1.2.3.4</IpAddress></PublicIpAddress></R>",
                             { ["PublicIpAddress.IpAddress"] = true })
     assert.are.same({ PublicIpAddress = { IpAddress = { "1.2.3.4" } } }, t)
   end)
 
   it("reports invalid XML", function()
-    local root, err = decode.xml("<a><b></a>")
+    local root, err = xml.decode("<a><b></a>")
     assert.is_nil(root)
     assert.is_truthy(err:find("^invalid XML: "))
   end)

@@ -1,4 +1,4 @@
-local params = require "cloudapi.params"
+local params = require "cloudapi.aliyun.params"
 local json = require "cloudapi.json"
 local cloudapi = require "cloudapi"
 

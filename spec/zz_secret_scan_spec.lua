@@ -1,5 +1,6 @@
--- Runs last (spec/run sorts files): every error object the suite produced,
--- every field and its printed form, holds none of the secrets the suite used.
+-- Runs last (spec/run sorts files): every error object the suite produced
+-- and every event any client emitted, every field and printed form, holds
+-- none of the secrets the suite used.
 local core = require "cloudapi.core"
 local log = require "support.error_log"
 
@@ -39,5 +40,15 @@ describe("the whole suite", function()
     end
     assert.are.same({}, found)
     assert.is_true(#log.errors > 100, "only " .. #log.errors .. " errors recorded")
+  end)
+
+  it("emitted many events, none showing a secret", function()
+    local found, seen = {}, {}
+    for i, ev in ipairs(log.events) do
+      scan(ev, "event " .. i, seen, found)
+      if ev.error then scan(tostring(ev.error), "event " .. i .. " error printed", seen, found) end
+    end
+    assert.are.same({}, found)
+    assert.is_true(#log.events > 300, "only " .. #log.events .. " events recorded")
   end)
 end)

@@ -1,5 +1,6 @@
 -- The error object every operational failure returns (DESIGN section 4),
--- and the redaction that keeps secrets out of it.
+-- and the one redaction mechanism that keeps secrets out of errors, events
+-- and printed requests.
 local M = {}
 
 local Error = {}
@@ -33,6 +34,11 @@ function M.new(fields)
   return setmetatable(e, Error)
 end
 
+-- config(message) -> a config error (bad input to a call)
+function M.config(message)
+  return M.new{ kind = "config", message = message }
+end
+
 function M.is_error(v)
   return getmetatable(v) == Error
 end
@@ -60,6 +66,57 @@ function M.redact_string(s, secrets)
   return s
 end
 
+-- Redact every string field of an error object in place with a list of
+-- secrets; returns the error.
+function M.redact(e, secrets)
+  for k, v in pairs(e) do
+    if type(v) == "string" then e[k] = M.redact_string(v, secrets) end
+  end
+  return e
+end
+
+-- The secrets each client signs with, current and previous (an answer may
+-- arrive after the credentials changed, quoting the old ones), held here
+-- and not on the client, so that no dump of a client or a request shows
+-- them; weak keys let clients be collected.
+local held = setmetatable({}, { __mode = "k" })
+
+-- hold(owner, a, b, c, d) -> true when they changed: the secrets owner
+-- uses now (nil for none).
+function M.hold(owner, a, b, c, d)
+  local h = held[owner]
+  if h == nil then
+    h = {}
+    held[owner] = h
+  elseif h[1] == a and h[2] == b and h[3] == c and h[4] == d then
+    return false
+  end
+  h[5], h[6], h[7], h[8] = h[1], h[2], h[3], h[4]
+  h[1], h[2], h[3], h[4] = a, b, c, d
+  return true
+end
+
+-- scrub(e, owner) -> e, with every secret owner holds redacted.
+function M.scrub(e, owner)
+  return M.redact(e, held[owner])
+end
+
+-- scrub_string(s, owner) -> s without the secrets owner holds
+function M.scrub_string(s, owner)
+  return M.redact_string(s, held[owner])
+end
+
+-- Query parameters that carry a signature or a token, never shown.
+local SECRET_PARAMS = { "Signature", "SecurityToken", "X-Auth-Token", "x-acs-security-token" }
+
+-- safe_url(url, owner) -> url with secret parameters and held secrets redacted
+function M.safe_url(url, owner)
+  for _, name in ipairs(SECRET_PARAMS) do
+    url = url:gsub("([?&]" .. plain(name) .. "=)[^&]*", "%1[REDACTED]")
+  end
+  return M.scrub_string(url, owner)
+end
+
 -- Compare what the server signed with what we signed and say which side is
 -- at fault. names: { who = "server", what = "string to sign",
 -- whats = "strings to sign", secret = "AccessKeySecret", id = "AccessKeyId" }
@@ -77,25 +134,6 @@ function M.diagnose_signature(e, ours, theirs, names)
     e.diagnosis = string.format("canonicalization difference: the %s first differ at byte %d " ..
       "(ours ...%q..., %s ...%q...); the request was changed in transit or encoded differently",
       names.whats, i, ours:sub(math.max(1, i - 20), i + 20), names.who, theirs:sub(math.max(1, i - 20), i + 20))
-  end
-  return e
-end
-
--- The secrets behind each prepared request, kept off the request itself so
--- that no dump of it shows them; weak keys let requests be collected.
-local secrets_of = setmetatable({}, { __mode = "k" })
-
-function M.remember(req, secrets)
-  secrets_of[req] = secrets
-  return req
-end
-
--- Redact every string field of an error object in place, using the secrets
--- remembered for req (or a list of secrets); returns the error.
-function M.redact(e, req)
-  local secrets = secrets_of[req] or req
-  for k, v in pairs(e) do
-    if type(v) == "string" then e[k] = M.redact_string(v, secrets) end
   end
   return e
 end

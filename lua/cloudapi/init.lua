@@ -1,11 +1,11 @@
 -- cloudapi: call Alibaba Cloud RPC and Huawei Cloud REST APIs from Lua.
 -- Requiring it does no I/O; clients connect on their first call.
-local params = require "cloudapi.params"
+local values = require "cloudapi.values"
 local json = require "cloudapi.json"
 
 local M = {
-  VERSION = require("cloudapi.core").version,
-  json = params.json,   -- send a value as one JSON-string parameter
+  VERSION = require "cloudapi.version",
+  json = values.json,   -- send a value as one JSON-string parameter
   array = json.array,   -- force a (possibly empty) table to encode as [ ]
   null = json.null,
 }

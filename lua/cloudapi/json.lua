@@ -148,4 +148,13 @@ function M.decode(s)
   return v, err
 end
 
+-- decode_object(s) -> table | nil, reason: a response body that must be a
+-- JSON object
+function M.decode_object(s)
+  local v, err = M.decode(s)
+  if v == nil then return nil, "invalid JSON: " .. tostring(err) end
+  if type(v) ~= "table" then return nil, "expected a JSON object, got " .. type(v) end
+  return v
+end
+
 return M

@@ -1,6 +1,6 @@
 -- Constructor option checks shared by the clients. A wrong option is
 -- programmer misuse, so these raise (error()) with the option's name.
-local endpoints = require "cloudapi.endpoints"
+local url = require "cloudapi.url"
 
 local M = {}
 
@@ -71,7 +71,7 @@ function M.call(client, opts)
   local p, why = retry.policy(opts.retry, client.retry or false)
   if p == nil then return nil, nil, why end
   if opts.deadline ~= nil then
-    if type(opts.deadline) ~= "number" or not (opts.deadline > 0) then
+    if type(opts.deadline) ~= "number" or opts.deadline ~= opts.deadline or opts.deadline <= 0 then
       return nil, nil, "deadline must be a positive number of seconds"
     end
     p = retry.policy({ deadline = opts.deadline }, p or { attempts = 0, base_delay = 0, max_delay = 0 })
@@ -87,8 +87,8 @@ end
 
 -- url(spec, default_host, argcheck) -> parsed endpoint URL
 function M.url(spec, default_host, argcheck)
-  if spec == nil then return assert(endpoints.parse_url("https://" .. default_host)) end
-  local u, why = endpoints.parse_url(spec)
+  if spec == nil then return assert(url.parse("https://" .. default_host)) end
+  local u, why = url.parse(spec)
   argcheck(u, tostring(why))
   return u
 end

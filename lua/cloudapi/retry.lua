@@ -62,7 +62,9 @@ function M.policy(spec, base)
   if spec == false then return false end
   if base == nil then base = M.DEFAULTS end
   if spec == nil then return base end -- may be false: retries stay off
-  if type(spec) ~= "table" then return nil, "retry must be false or a table {attempts=, base_delay=, max_delay=, deadline=}" end
+  if type(spec) ~= "table" then
+    return nil, "retry must be false or a table {attempts=, base_delay=, max_delay=, deadline=}"
+  end
   local p = {}
   for _, k in ipairs({ "attempts", "base_delay", "max_delay", "deadline" }) do
     local v = spec[k]

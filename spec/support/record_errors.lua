@@ -1,9 +1,12 @@
 -- busted --helper: keep a reference to every error object the library
--- creates during the whole run, so the last spec (zz_secret_scan_spec.lua)
--- can scan them, as the user would see them (after redaction), for secrets.
+-- creates and every event any client emits during the whole run, so the
+-- last spec (zz_secret_scan_spec.lua) can scan them, as the user would see
+-- them (after redaction), for secrets. Every client gets an event hook for
+-- this (chained to its own, if any).
 local errors = require "cloudapi.errors"
+local client = require "cloudapi.client"
 
-local log = { errors = {} }
+local log = { errors = {}, events = {} }
 package.loaded["support.error_log"] = log -- survives busted's per-file insulation
 
 local new = errors.new
@@ -11,4 +14,15 @@ errors.new = function(fields)
   local e = new(fields)
   log.errors[#log.errors + 1] = e
   return e
+end
+
+local init = client.init
+client.init = function(self, opts, spec)
+  local own = opts.on_event
+  if own ~= nil and type(own) ~= "function" then return init(self, opts, spec) end -- the misuse error
+  local tapped = setmetatable({ on_event = function(ev)
+    log.events[#log.events + 1] = ev
+    if own then own(ev) end
+  end }, { __index = opts })
+  return init(self, tapped, spec)
 end

@@ -10,7 +10,7 @@ local parse_headers = core.parse_headers
 
 -- A response's headers are parsed when res.headers is first read: most
 -- successful calls never read them. Until then the response holds the raw
--- block, which M.unparsed(res) hands out (to keep it without the body).
+-- block.
 local RAW = {}
 local Response = {}
 Response.__index = function(t, k)
@@ -21,12 +21,6 @@ Response.__index = function(t, k)
   rawset(t, RAW, nil)
   rawset(t, "headers", h)
   return h
-end
-
--- unparsed(res) -> the raw header block of a curl response whose headers
--- were not read yet, else nil
-function M.unparsed(res)
-  return rawget(res, RAW)
 end
 
 local Transport = {}
@@ -59,7 +53,8 @@ end
 
 -- send{method, url, headers = {name = value}, body, timeout = {connect=,
 --      read=}, total_timeout, idempotent} (seconds; read is the longest
---      wait for the next bytes once connected, total_timeout bounds it all). A request with idempotent = false gets a fresh
+--      wait for the next bytes once connected, total_timeout bounds it
+--      all). A request with idempotent = false gets a fresh
 --      connection: on a reused one libcurl may resend it by itself.
 -- -> {status, headers, body} | nil, kind, message, maybe_sent
 local NO_TIMEOUT = {}

@@ -151,7 +151,8 @@ function Transport:send(req)
     local _, serr = sock:sslhandshake(nil, host, self.verify)
     if serr then
       sock:close()
-      return nil, serr == "timeout" and "timeout" or "network", "TLS handshake with " .. host .. " failed: " .. serr, false
+      return nil, serr == "timeout" and "timeout" or "network",
+             "TLS handshake with " .. host .. " failed: " .. serr, false
     end
   end
 

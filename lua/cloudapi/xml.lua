@@ -1,10 +1,6 @@
--- Response bodies -> Lua tables: JSON with lua-cjson, XML with lua-expat
--- into the same shape as the JSON form of the same response.
-local json = require "cloudapi.json"
-
+-- XML response bodies -> Lua tables with lua-expat, into the same shape as
+-- the JSON form of the same response.
 local M = {}
-
--- ---- XML ------------------------------------------------------------------
 
 -- "Regions" holds "Region" items, "EipAddresses" holds "EipAddress" ...:
 -- such a container is a list even with one item, as in the JSON form.
@@ -60,9 +56,9 @@ local function convert(node, lists, path)
   return t
 end
 
--- xml(body [, lists]) -> root name, table | nil, reason
+-- decode(body [, lists]) -> root name, table | nil, reason
 -- lists: optional set of dotted paths below the root ("A.B") always lists.
-function M.xml(body, lists)
+function M.decode(body, lists)
   local ok, lxp = pcall(require, "lxp")
   if not ok then return nil, "XML needs lua-expat (module lxp)" end
   local root = { name = "", children = {}, text = {} }
@@ -91,14 +87,6 @@ function M.xml(body, lists)
   local value = convert(top, lists or {}, "")
   if type(value) ~= "table" then value = {} end
   return top.name, value
-end
-
--- json(body) -> table | nil, reason
-function M.json(body)
-  local v, err = json.decode(body)
-  if v == nil then return nil, "invalid JSON: " .. tostring(err) end
-  if type(v) ~= "table" then return nil, "expected a JSON object, got " .. type(v) end
-  return v
 end
 
 return M

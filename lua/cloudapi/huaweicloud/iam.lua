@@ -5,6 +5,11 @@
 -- client's shared_dict inside OpenResty, in that lua_shared_dict so every
 -- worker shares them. Within a worker, concurrent refreshes of one entry
 -- collapse into one request.
+--
+-- Every function takes `iam`, what a client lends it: { url = IAM base
+-- URL, region=, project_id=, shared_dict=, send = function(req) -> result,
+-- nil, info | nil, err (one request through the client), get =
+-- function(path, query) -> result | nil, err (a GET signed by the client) }.
 local core = require "cloudapi.core"
 local json = require "cloudapi.json"
 local errors = require "cloudapi.errors"
@@ -17,8 +22,8 @@ local projects = {} -- key -> project id
 local inflight = {} -- key -> ngx.semaphore of the refresh under way
 
 -- The shared dict of a client, or nil.
-local function dict_of(client)
-  return client.shared_dict and ngx and ngx.shared and ngx.shared[client.shared_dict]
+local function dict_of(iam)
+  return iam.shared_dict and ngx and ngx.shared and ngx.shared[iam.shared_dict]
 end
 
 -- Shared-dict keys are hashes: no user name or AK in shared memory keys.
@@ -26,15 +31,15 @@ local function dict_key(kind, key)
   return "cloudapi:" .. kind .. ":" .. ngx.md5(key)
 end
 
-local function shared_get(client, kind, key)
-  local dict = dict_of(client)
+local function shared_get(iam, kind, key)
+  local dict = dict_of(iam)
   if not dict then return nil end
   local v = dict:get(dict_key(kind, key))
   return v and json.decode(v) or nil
 end
 
-local function shared_set(client, kind, key, value, ttl)
-  local dict = dict_of(client)
+local function shared_set(iam, kind, key, value, ttl)
+  local dict = dict_of(iam)
   if dict and ttl > 0 then dict:set(dict_key(kind, key), json.encode(value), ttl) end
 end
 
@@ -88,101 +93,104 @@ function M.token_body(creds, project_name, project_id)
   })
 end
 
--- token(client, creds, {force=}) -> entry {token, expires, project_id} | nil, err
--- client provides :raw(method, url, headers, body) -> res | nil, err and
--- iam_url, region, project_id.
-function M.token(client, creds, opts)
-  local scope = client.project_id or client.region or ""
-  local key = token_key(client.iam_url, creds, scope)
+-- token(iam, creds, {force=}) -> entry {token, expires, project_id} | nil, err
+function M.token(iam, creds, opts)
+  local scope = iam.project_id or iam.region or ""
+  local key = token_key(iam.url, creds, scope)
   local force = opts and opts.force
   for _ = 1, 3 do
     local entry = tokens[key]
     local now = core.now()
     if not force then
       if entry and now < entry.refresh_at then return entry end
-      entry = shared_get(client, "tok", key)
+      entry = shared_get(iam, "tok", key)
       if entry and now < entry.refresh_at then
         tokens[key] = entry
         return entry
       end
     end
-    local got, err, again = once(key, function() return M.fetch_token(client, creds, key) end)
+    local got, err, again = once(key, function() return M.fetch_token(iam, creds, key) end)
     if not again then return got, err end
     force = false -- another thread refreshed it: use that
   end
-  return M.fetch_token(client, creds, key)
+  return M.fetch_token(iam, creds, key)
 end
 
-function M.fetch_token(client, creds, key)
+-- cached(iam, creds) -> a still valid entry already held, or nil (no I/O)
+function M.cached(iam, creds)
+  local key = token_key(iam.url, creds, iam.project_id or iam.region or "")
+  local entry = tokens[key] or shared_get(iam, "tok", key)
+  if entry and core.now() < entry.expires then return entry end
+  return nil
+end
+
+function M.fetch_token(iam, creds, key)
   local now = core.now()
-  local entry
-  local body = M.token_body(creds, client.project_id == nil and client.region or nil, client.project_id)
-  local res, err = client:raw("POST", client.iam_url .. "/v3/auth/tokens",
-                              { ["Content-Type"] = "application/json;charset=utf8" }, body,
-                              { creds.password })
-  if not res then return nil, err end
-  if res.status ~= 201 and res.status ~= 200 then
-    return nil, client:service_error(res, { kind_override = "credentials" })
+  local body = M.token_body(creds, iam.project_id == nil and iam.region or nil, iam.project_id)
+  local decoded, err, info = iam.send{ method = "POST", url = iam.url .. "/v3/auth/tokens",
+                                       headers = { ["Content-Type"] = "application/json;charset=utf8" },
+                                       body = body }
+  if not decoded then
+    if err.kind == "service" then err.kind = "credentials" end
+    return nil, err
   end
-  local token = res.headers["x-subject-token"]
+  local token = info.headers["x-subject-token"]
   if not token or token == "" then
-    return nil, errors.new{ kind = "credentials", status = res.status,
+    return nil, errors.new{ kind = "credentials", status = info.status,
                             message = "IAM answered without an X-Subject-Token header" }
   end
-  local decoded = json.decode(res.body or "") or {}
-  local info = type(decoded.token) == "table" and decoded.token or {}
-  local expires = clock.parse_iso8601(info.expires_at) or (now + 3600)
-  local issued = clock.parse_iso8601(info.issued_at) or now
-  entry = {
+  local t = type(decoded.token) == "table" and decoded.token or {}
+  local expires = clock.parse_iso8601(t.expires_at) or (now + 3600)
+  local issued = clock.parse_iso8601(t.issued_at) or now
+  local entry = {
     token = token,
     expires = expires,
     refresh_at = expires - margin(expires - issued),
-    project_id = type(info.project) == "table" and info.project.id or nil,
+    project_id = type(t.project) == "table" and t.project.id or nil,
   }
   tokens[key] = entry
-  shared_set(client, "tok", key, entry, entry.expires - core.now())
+  shared_set(iam, "tok", key, entry, entry.expires - core.now())
   return entry
 end
 
 -- Forget a cached token (after a 401).
-function M.forget_token(client, creds)
-  local key = token_key(client.iam_url, creds, client.project_id or client.region or "")
+function M.forget_token(iam, creds)
+  local key = token_key(iam.url, creds, iam.project_id or iam.region or "")
   tokens[key] = nil
-  local dict = dict_of(client)
+  local dict = dict_of(iam)
   if dict then dict:delete(dict_key("tok", key)) end
 end
 
--- project_id(client, ak) -> id | nil, err: GET /v3/projects?name=<region>,
+-- project_id(iam, ak) -> id | nil, err: GET /v3/projects?name=<region>,
 -- signed like any other request of the client.
-function M.project_id(client, ak)
-  local key = client.iam_url .. "\0" .. ak .. "\0" .. client.region
+function M.project_id(iam, ak)
+  local key = iam.url .. "\0" .. ak .. "\0" .. iam.region
   for _ = 1, 3 do
     if projects[key] then return projects[key] end
-    local shared = shared_get(client, "pid", key)
+    local shared = shared_get(iam, "pid", key)
     if shared and shared.id then
       projects[key] = shared.id
       return shared.id
     end
-    local id, err, again = once("pid\0" .. key, function() return M.lookup_project(client, key) end)
+    local id, err, again = once("pid\0" .. key, function() return M.lookup_project(iam, key) end)
     if not again then return id, err end
   end
-  return M.lookup_project(client, key)
+  return M.lookup_project(iam, key)
 end
 
-function M.lookup_project(client, key)
-  local res, err = client:iam_get("/v3/projects", { name = client.region })
+function M.lookup_project(iam, key)
+  local res, err = iam.get("/v3/projects", { name = iam.region })
   if not res then return nil, err end
   local list = type(res.projects) == "table" and res.projects or {}
   if #list == 0 then
-    return nil, errors.new{ kind = "config", message = "no IAM project is named '" .. client.region ..
-                            "': pass project_id or set HUAWEICLOUD_SDK_PROJECT_ID" }
+    return nil, errors.config("no IAM project is named '" .. iam.region ..
+                              "': pass project_id or set HUAWEICLOUD_SDK_PROJECT_ID")
   end
   if #list > 1 then
-    return nil, errors.new{ kind = "config", message = #list .. " IAM projects are named '" ..
-                            client.region .. "': pass project_id to choose one" }
+    return nil, errors.config(#list .. " IAM projects are named '" .. iam.region .. "': pass project_id to choose one")
   end
   projects[key] = list[1].id
-  shared_set(client, "pid", key, { id = list[1].id }, 86400)
+  shared_set(iam, "pid", key, { id = list[1].id }, 86400)
   return list[1].id
 end
 

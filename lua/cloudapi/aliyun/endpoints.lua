@@ -1,0 +1,28 @@
+-- Where each Alibaba Cloud product lives: region -> endpoint host, and the
+-- API version a product uses when the caller names none.
+local M = {}
+
+-- A product answers on <product>.<region>.aliyuncs.com, or centrally on
+-- <product>.aliyuncs.com without a region (ECS in every region:
+-- ../shared/reference/aliyun-ecs-request-syntax.md). VPC answers centrally
+-- for these regions too:
+local VPC_CENTRAL = {
+  ["cn-qingdao"] = true, ["cn-beijing"] = true, ["cn-hangzhou"] = true,
+  ["cn-shanghai"] = true, ["cn-shenzhen"] = true, ["cn-hongkong"] = true,
+  ["ap-southeast-1"] = true, ["us-east-1"] = true, ["us-west-1"] = true,
+}
+
+M.DEFAULT_VERSIONS = { ecs = "2014-05-26", vpc = "2016-04-28" }
+
+-- host(product, region) -> host
+function M.host(product, region)
+  product = product:lower()
+  if product == "vpc" then
+    if region == nil or VPC_CENTRAL[region] then return "vpc.aliyuncs.com" end
+    return "vpc." .. region .. ".aliyuncs.com"
+  end
+  if region == nil then return product .. ".aliyuncs.com" end
+  return product .. "." .. region .. ".aliyuncs.com"
+end
+
+return M

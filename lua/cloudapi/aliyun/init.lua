@@ -1,0 +1,10 @@
+-- cloudapi.aliyun: Alibaba Cloud clients. new{...} is the RPC client
+-- (?Action= products: ECS, VPC, ...).
+local rpc = require "cloudapi.aliyun.rpc"
+local options = require "cloudapi.options"
+
+return {
+  new = rpc.new,
+  DEFAULT_TIMEOUT = options.DEFAULT_TIMEOUT,
+  MAX_URL = options.MAX_URL,
+}

@@ -1,0 +1,193 @@
+-- The Alibaba Cloud RPC client (ECS, VPC/EIP and every ?Action= product):
+-- its options, and the steps it plugs into the client skeleton
+-- (cloudapi.client): build and sign (aliyun/sign_v1), decode
+-- (aliyun/decode), and the ClientToken that makes a retried create safe.
+local core = require "cloudapi.core"
+local client = require "cloudapi.client"
+local errors = require "cloudapi.errors"
+local options = require "cloudapi.options"
+local endpoints = require "cloudapi.aliyun.endpoints"
+local decode = require "cloudapi.aliyun.decode"
+local creds_spec = require "cloudapi.aliyun.credentials"
+local sign_v1 = require "cloudapi.aliyun.sign_v1"
+
+local M = {}
+
+local Client = client.class("cloudapi.aliyun")
+
+function Client:__tostring()
+  return string.format("cloudapi.aliyun(%s, %s, %s)", self.product, tostring(self.region), self.base_url)
+end
+
+Client.URL_HINT = "create the client with method = \"POST\" to send large parameters"
+Client.SIGNATURE = decode.SIGNATURE
+
+local argcheck = options.checker("cloudapi.aliyun.new")
+
+-- Actions that create resources: the client gives each logical call a
+-- ClientToken (kept on every retry) so a retry never creates a duplicate.
+local CREATE_PREFIXES = { "Create", "Allocate", "Run", "Purchase" }
+
+-- new{product=, region=, endpoint=, credentials=, version=, format=,
+--     method=, timeout=, retry=, client_token=, token_actions=, clock=,
+--     transport=, tls=, xml_lists=, on_event=}
+function M.new(opts)
+  argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
+  local product = opts.product
+  argcheck(type(product) == "string" and product:match("^[%w%-]+$"),
+           "product must be a name such as \"ecs\" or \"vpc\"")
+  product = product:lower()
+  local region = opts.region
+  argcheck(region == nil or (type(region) == "string" and region:match("^[%w%-]+$")),
+           "region must be a region id such as \"cn-hangzhou\"")
+  local version = opts.version or endpoints.DEFAULT_VERSIONS[product]
+  argcheck(type(version) == "string" and version ~= "",
+           "no default API version for product '" .. product .. "': pass version = \"YYYY-MM-DD\"")
+  local format = (opts.format or "JSON"):upper()
+  argcheck(format == "JSON" or format == "XML", "format must be \"JSON\" or \"XML\"")
+  local method = (opts.method or "GET"):upper()
+  argcheck(method == "GET" or method == "POST", "method must be \"GET\" or \"POST\"")
+  argcheck(opts.client_token == nil or type(opts.client_token) == "boolean", "client_token must be a boolean")
+  local token_actions = {}
+  argcheck(opts.token_actions == nil or type(opts.token_actions) == "table",
+           "token_actions must be a list of action names")
+  for _, name in ipairs(opts.token_actions or {}) do
+    argcheck(type(name) == "string", "token_actions must be a list of action names")
+    token_actions[name] = true
+  end
+  local self = client.init({
+    product = product,
+    region = region,
+    version = version,
+    format = format,
+    method = method,
+    actions = {}, -- action names already checked
+    creates = {}, -- action name -> whether it creates resources
+    xml_lists = opts.xml_lists,
+    client_token = opts.client_token ~= false,
+    token_actions = token_actions,
+  }, opts, { check = argcheck, host = endpoints.host(product, region), env = creds_spec.ENV,
+             label = "aliyun " .. product })
+  self.get_prefix = self.base_url .. "/?"
+  self.post_url = self.base_url .. "/"
+  return setmetatable(self, Client)
+end
+
+local REQUIRED, OPTIONAL = creds_spec.REQUIRED, creds_spec.OPTIONAL
+
+-- The credentials to sign with, held for scrubbing.
+local function credentials(self)
+  local creds, err = client.credentials(self, REQUIRED, OPTIONAL)
+  if not creds then return nil, err end
+  client.hold(self, creds.access_key_secret, creds.security_token)
+  return creds
+end
+
+local function check_action(self, action)
+  if self.actions[action] then return true end
+  if type(action) ~= "string" or action == "" then
+    return nil, errors.config("action must be a non-empty string, got " ..
+                              (action == "" and "an empty string" or "a " .. type(action)))
+  end
+  if not action:match("^%w+$") then
+    return nil, errors.config("action '" .. action .. "' is not a valid action name")
+  end
+  self.actions[action] = true
+  return true
+end
+
+-- build(action, args, timeout, remaining, idempotent) -> req | nil, err:
+-- one attempt, signed now.
+function Client:build(action, args, timeout, remaining, idempotent)
+  local creds, err = credentials(self)
+  if not creds then return nil, err end
+  local req
+  req, err = sign_v1.build(self, creds, action, args, nil, self.clock() + self.clock_offset, false,
+                           timeout, remaining, idempotent)
+  if not req then return nil, err end
+  return client.finish(self, req)
+end
+
+-- prepare(action, params, {nonce=, timestamp=}) -> request | nil, err
+function Client:prepare(action, args, opts)
+  local ok, err = check_action(self, action)
+  if not ok then return nil, err end
+  local timestamp, nonce
+  if opts then
+    timestamp, nonce = opts.timestamp, opts.nonce
+    if type(timestamp) == "number" then
+      timestamp = core.timestamp(timestamp)
+    elseif timestamp ~= nil and type(timestamp) ~= "string" then
+      return nil, errors.config("timestamp must be a string or a number of seconds")
+    end
+    if nonce ~= nil and (type(nonce) ~= "string" or nonce == "") then
+      return nil, errors.config("nonce must be a non-empty string")
+    end
+  end
+  local creds
+  creds, err = credentials(self)
+  if not creds then return nil, err end
+  local req
+  req, err = sign_v1.build(self, creds, action, args, nonce, timestamp or (self.clock() + self.clock_offset), true)
+  if not req then return nil, err end
+  req, err = client.finish(self, req)
+  if not req then return nil, err end
+  return setmetatable(req, client.Request)
+end
+
+-- decode(req, res) -> result, nil, request_id | nil, err
+function Client:decode(req, res)
+  return decode.response(res, self.xml_lists, req.action)
+end
+
+function Client:skewed(err)
+  return decode.SKEW_CODES[err.code] == true
+end
+
+function Client:signed_string(req)
+  local creds = credentials(self)
+  return creds and sign_v1.string_to_sign(self, creds, req)
+end
+
+local function creates(self, action)
+  local known = self.creates[action]
+  if known ~= nil then return known end
+  known = self.token_actions[action] == true
+  for _, prefix in ipairs(CREATE_PREFIXES) do
+    if action:sub(1, #prefix) == prefix then known = true end
+  end
+  self.creates[action] = known
+  return known
+end
+
+-- call(action, params [, opts]) -> result, nil, info | nil, err
+-- opts: retry (false or a table), deadline (seconds for the whole call),
+-- timeout ({connect=, read=}), client_token (false: never add one).
+-- info.attempts says how many attempts were made, info.errors the failures
+-- before the success.
+function Client:call(action, args, opts)
+  local policy, timeout, why = options.call(self, opts)
+  if why then return nil, errors.config(why) end
+  if type(action) ~= "string" or action == "" then
+    return self:prepare(action, args) -- the same clear config error
+  end
+  local token = args and type(args) == "table" and args.ClientToken
+  if token ~= nil and (type(token) ~= "string" or #token == 0 or #token > 64 or token:find("[^\32-\126]")) then
+    return nil, errors.config("parameter 'ClientToken' must be 1 to 64 printable ASCII characters")
+  end
+  local wants_token = self.client_token and not (opts and opts.client_token == false)
+  local is_create = creates(self, action)
+  if token == nil and wants_token and is_create then
+    -- One token per logical call, the same on every retry.
+    local copy = {}
+    for k, v in pairs(args or {}) do copy[k] = v end
+    copy.ClientToken = core.nonce()
+    args = copy
+    token = copy.ClientToken
+  end
+  local ok, aerr = check_action(self, action)
+  if not ok then return nil, aerr end
+  return client.run(self, policy, timeout, token ~= nil or not is_create, action, args)
+end
+
+return M

@@ -1,0 +1,212 @@
+-- The skeleton every client shares (DESIGN section 1): the common
+-- constructor options, credentials, the attempt loop (build -> sign ->
+-- send -> decode, retried by cloudapi.retry), transport-error mapping,
+-- the URL length limit, clock-skew recovery, the signature diagnosis, the
+-- info table, events and close. A client is a table whose metatable
+-- supplies its own steps:
+--
+--   self:build(op, args, timeout, remaining, idempotent) -> req | nil, err
+--       one signed attempt (req.method, url, headers, body, and the
+--       transport fields timeout, total_timeout, idempotent)
+--   self:decode(req, res) -> result, nil, request_id | nil, err
+--   self:skewed(err) -> whether the answer says our clock is off
+--   self:reauth(err, op) -> true after renewing what the server refused,
+--       or false, the error renewing it met (optional: Huawei's IAM token)
+--   self:signed_string(req) -> what we signed (for the diagnosis)
+--   self.SIGNATURE = { codes =, quoted = pattern, field =, names = }
+--   self.URL_HINT: what to do when a URL is too long
+local core = require "cloudapi.core"
+local errors = require "cloudapi.errors"
+local retry = require "cloudapi.retry"
+local clock = require "cloudapi.clock"
+local options = require "cloudapi.options"
+local credentials = require "cloudapi.credentials"
+
+local M = {}
+
+M.USER_AGENT = "cloudapi-lua/" .. require("cloudapi.version")
+
+local monotonic = core.monotonic
+
+-- init(self, opts, spec) -> self, with the options every client takes:
+-- endpoint, credentials, transport, tls, timeout, retry, clock, on_event.
+-- spec: { check = argcheck, host = default host, env = credential
+-- environment names, label = "aliyun ecs" (events name the client so) }
+function M.init(self, opts, spec)
+  local argcheck = spec.check
+  local url = options.url(opts.endpoint, spec.host, argcheck)
+  self.base_url, self.host, self.hostport = url.base, url.host, url.hostport
+  self.provider = credentials.provider(opts.credentials, spec.env)
+  self.transport = options.transport(opts.transport, opts.tls, argcheck)
+  self.timeout = options.timeout(opts.timeout, options.DEFAULT_TIMEOUT, argcheck)
+  local policy, why = retry.policy(opts.retry)
+  argcheck(policy ~= nil, tostring(why))
+  self.retry = policy
+  self.clock = clock.source(opts.clock)
+  argcheck(self.clock, "clock must be a function returning seconds since the epoch")
+  self.clock_offset = 0
+  argcheck(opts.on_event == nil or type(opts.on_event) == "function",
+           "on_event must be a function(event)")
+  self.on_event = opts.on_event
+  self.label = spec.label
+  self.user_agent = M.USER_AGENT
+  return self
+end
+
+-- ---- credentials ------------------------------------------------------------
+
+-- credentials(self, required, optional) -> creds | nil, err
+function M.credentials(self, required, optional)
+  local creds, err = credentials.fetch(self.provider, required, optional)
+  if not creds and self.on_event then
+    self.on_event{ type = "credentials", client = self.label, source = tostring(self.provider), error = err }
+  end
+  return creds, err
+end
+
+-- hold(self, a, b, c, d): the secrets the next requests are signed with
+-- (errors and events are scrubbed of them); a change is a credential
+-- refresh, which the event hook hears of.
+function M.hold(self, a, b, c, d)
+  if errors.hold(self, a, b, c, d) and self.on_event then
+    self.on_event{ type = "credentials", client = self.label, source = tostring(self.provider) }
+  end
+end
+
+-- ---- one attempt ---------------------------------------------------------------
+
+-- finish(self, req) -> req | nil, err: a built request within the URL limit.
+function M.finish(self, req)
+  if #req.url > options.MAX_URL then
+    return nil, errors.config(string.format("the request URL would be %d bytes (over %d): %s",
+                                            #req.url, options.MAX_URL, self.URL_HINT))
+  end
+  return req
+end
+
+-- info.headers is parsed when first read (info[RES] holds the response
+-- until then, without its body); info.errors is the shared empty list
+-- until an attempt failed.
+local NO_ERRORS = retry.NO_ERRORS
+local RES = {}
+local Info = {}
+Info.__index = function(t, k)
+  if k == "errors" then return NO_ERRORS end
+  if k ~= "headers" then return nil end
+  local res = rawget(t, RES)
+  local h = res and res.headers or {}
+  rawset(t, RES, nil)
+  rawset(t, "headers", h)
+  return h
+end
+
+local TRANSPORT_KINDS = { timeout = "timeout", config = "config" } -- anything else: network
+
+-- Compare the string the server says it signed with ours.
+local function diagnose(self, e, req)
+  local sig = self.SIGNATURE
+  local theirs = type(e.message) == "string" and e.message:match(sig.quoted) or nil
+  if theirs == "" then theirs = nil end
+  local ours = req[sig.field] or self:signed_string(req)
+  e["server_" .. sig.field] = theirs
+  e["client_" .. sig.field] = theirs and ours
+  errors.diagnose_signature(e, ours, theirs, sig.names)
+end
+
+local function emit(self, req, n, started, res, err, info)
+  local action = req.action
+  self.on_event{
+    type = "attempt", client = self.label, action = action,
+    path = not action and (req.path or req.url:match("^%a+://[^/]*([^?]*)")) or nil,
+    method = req.method, url = errors.safe_url(req.url, self), attempt = n,
+    status = res and res.status or nil, duration = monotonic() - started,
+    request_id = info and info.request_id or (err and err.request_id) or nil, error = err,
+  }
+end
+
+-- transmit(self, req, treq, n, op) -> result, nil, info | nil, err: treq
+-- (req itself, or a copy with the transport fields) goes out, the answer
+-- is decoded; errors are scrubbed of the client's secrets.
+function M.transmit(self, req, treq, n, op)
+  local started = self.on_event and monotonic()
+  local res, kind, msg, maybe_sent = self.transport:send(treq)
+  local result, err, info
+  if not res then
+    err = errors.new{ kind = TRANSPORT_KINDS[kind] or "network", message = tostring(msg),
+                      action = req.action, maybe_sent = maybe_sent ~= false }
+    err.retryable = err.kind ~= "config" and retry.retryable(err)
+  else
+    local request_id
+    result, err, request_id = self:decode(req, res)
+    if result ~= nil then
+      res.body = nil -- info keeps the response for its headers only
+      info = setmetatable({ status = res.status, request_id = request_id, attempts = 1, [RES] = res }, Info)
+    else
+      err.retry_after = retry.retry_after(res.headers)
+      if err.kind == "service" and self.SIGNATURE.codes[err.code] then diagnose(self, err, req) end
+      -- Our clock is off: learn the server's time from its Date header and
+      -- let the attempt loop sign again once; likewise after renewing a
+      -- refused token.
+      if self:skewed(err) and clock.learn(self, res.headers) then
+        err.resign = true
+      elseif self.reauth then
+        local again, why = self:reauth(err, op)
+        if again then err.resign = true elseif why then err = why end
+      end
+    end
+  end
+  if err then errors.scrub(err, self) end
+  if started then emit(self, req, n, started, res, err, info) end
+  if err then return nil, err end
+  return result, nil, info
+end
+
+-- An attempt of a call: built and signed anew (fresh nonce and time). The
+-- request never leaves the call, so it carries the transport fields itself.
+local function attempt(n, remaining, self, op, args, timeout, idempotent)
+  local req, err = self:build(op, args, timeout, remaining, idempotent)
+  if not req then return nil, err end
+  return M.transmit(self, req, req, n, op)
+end
+
+-- run(self, policy, timeout, idempotent, op, args) -> result, nil, info | nil, err
+-- The attempt loop of a call; idempotent = false for a create without a
+-- ClientToken (retried only when it certainly never left).
+function M.run(self, policy, timeout, idempotent, op, args)
+  return retry.run(policy, attempt, idempotent, self.transport, self, op, args, timeout, idempotent)
+end
+
+-- ---- methods every client has ---------------------------------------------------
+
+local Methods = {}
+M.methods = Methods
+
+-- client:send(req [, timeout, remaining, idempotent]) -> result, nil, info | nil, err:
+-- one attempt of a prepared request (its headers as the caller left them).
+-- timeout = {connect=, read=}; remaining: seconds left before a deadline.
+function Methods:send(req, timeout, remaining, idempotent)
+  return M.transmit(self, req, {
+    method = req.method, url = req.url, headers = req.headers, body = req.body,
+    timeout = timeout or self.timeout, total_timeout = remaining, idempotent = idempotent,
+  }, 1)
+end
+
+function Methods:close()
+  if self.transport.close then self.transport:close() end
+end
+
+-- A prepared request prints without its signature or token.
+M.Request = {
+  __name = "cloudapi.request",
+  __tostring = function(self) return self.method .. " " .. errors.safe_url(self.url) end,
+}
+
+-- class(name) -> a client metatable with the shared methods
+function M.class(name)
+  local class = { __name = name }
+  class.__index = class
+  for k, f in pairs(Methods) do class[k] = f end
+  return class
+end
+
+return M

@@ -1,0 +1,231 @@
+-- The Huawei Cloud REST client (VPC Endpoint, IAM, ...): its options, and
+-- the steps it plugs into the client skeleton (cloudapi.client): build and
+-- sign (huaweicloud/build), decode (huaweicloud/decode), and IAM tokens
+-- and project ids (huaweicloud/iam) for what a call needs first.
+local client = require "cloudapi.client"
+local errors = require "cloudapi.errors"
+local options = require "cloudapi.options"
+local build = require "cloudapi.huaweicloud.build"
+local decode = require "cloudapi.huaweicloud.decode"
+local endpoints = require "cloudapi.huaweicloud.endpoints"
+local creds_spec = require "cloudapi.huaweicloud.credentials"
+local iam = require "cloudapi.huaweicloud.iam"
+
+local M = {}
+
+-- Services addressed by domain, not project: they get X-Domain-Id.
+local GLOBAL = { iam = true, bss = true, ["bss-intl"] = true, cdn = true, eps = true }
+
+local Client = client.class("cloudapi.huaweicloud")
+
+function Client:__tostring()
+  return string.format("cloudapi.huaweicloud(%s, %s, %s)", self.service, tostring(self.region), self.base_url)
+end
+
+Client.URL_HINT = "send large values in the body"
+Client.SIGNATURE = decode.SIGNATURE
+
+local argcheck = options.checker("cloudapi.huaweicloud.new")
+
+local function optional_id(v, name)
+  argcheck(v == nil or (type(v) == "string" and v:match("^[%w%-_]+$")), name .. " must be an id string")
+  return v
+end
+
+-- What IAM needs of a client: where it is, the scope, and two functions.
+local function lend_iam(self, iam_url)
+  return {
+    url = iam_url.base, region = self.region, project_id = self.project_id, shared_dict = self.shared_dict,
+    send = function(req)
+      req.headers["User-Agent"] = self.user_agent
+      return self:send(req)
+    end,
+    get = function(path, query) return self:iam_get(iam_url, path, query) end,
+  }
+end
+
+-- new{service=, region=, project_id=, domain_id=, endpoint=, iam_endpoint=,
+--     credentials=, auth=, algorithm=, timeout=, retry=, clock=, transport=, tls=,
+--     shared_dict=, on_event=}
+function M.new(opts)
+  argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
+  local service = opts.service
+  argcheck(type(service) == "string" and service:match("^[%w%-]+$"), "service must be a name such as \"vpcep\"")
+  service = service:lower()
+  local region = opts.region
+  argcheck(region == nil or (type(region) == "string" and region:match("^[%w%-]+$")),
+           "region must be a region id such as \"cn-north-4\"")
+  argcheck(region ~= nil or opts.endpoint ~= nil or GLOBAL[service],
+           "region is required for the regional service '" .. service .. "' (or pass endpoint)")
+  local algorithm = opts.algorithm or "SDK-HMAC-SHA256"
+  argcheck(algorithm == "SDK-HMAC-SHA256" or algorithm == "V11-HMAC-SHA256",
+           "algorithm must be \"SDK-HMAC-SHA256\" or \"V11-HMAC-SHA256\"")
+  argcheck(algorithm ~= "V11-HMAC-SHA256" or region ~= nil, "the V11 algorithm needs a region")
+  local auth = opts.auth
+  argcheck(auth == nil or auth == "aksk" or auth == "token", "auth must be \"aksk\" or \"token\"")
+  if auth == nil then
+    local c = opts.credentials
+    auth = (type(c) == "table" and c.password ~= nil) and "token" or "aksk"
+  end
+  local dict = opts.shared_dict
+  argcheck(dict == nil or type(dict) == "string", "shared_dict must be the name of a lua_shared_dict")
+  argcheck(dict == nil or (ngx and ngx.shared), "shared_dict needs OpenResty (ngx.shared)")
+  argcheck(dict == nil or ngx.shared[dict], "no lua_shared_dict named '" .. tostring(dict) .. "'")
+  local self = client.init({
+    service = service,
+    region = region,
+    project_id = optional_id(opts.project_id, "project_id") or os.getenv("HUAWEICLOUD_SDK_PROJECT_ID"),
+    domain_id = optional_id(opts.domain_id, "domain_id") or os.getenv("HUAWEICLOUD_SDK_DOMAIN_ID"),
+    global = GLOBAL[service] or false,
+    algorithm = algorithm,
+    auth = auth,
+    shared_dict = dict,
+    paths = {}, npaths = 0, -- filled paths without per-call values (huaweicloud/build)
+  }, opts, { check = argcheck, host = endpoints.host(service, region), env = creds_spec.ENV,
+             label = "huaweicloud " .. service })
+  -- An overridden endpoint (an emulator, a proxy) serves IAM too unless told otherwise.
+  local iam_url = opts.iam_endpoint and options.url(opts.iam_endpoint, nil, argcheck)
+                  or (opts.endpoint and options.url(opts.endpoint, nil, argcheck))
+                  or options.url(nil, endpoints.host("iam", region), argcheck)
+  self.iam_url = iam_url.base
+  self.iam = lend_iam(self, iam_url)
+  return setmetatable(self, Client)
+end
+
+local TOKEN, AKSK = creds_spec.TOKEN, creds_spec.AKSK
+
+-- The credentials of the client's auth method, held for scrubbing with
+-- the token they got (if any).
+local function credentials(self)
+  local fields = self.auth == "token" and TOKEN or AKSK
+  local creds, err = client.credentials(self, fields.required, fields.optional)
+  if not creds then return nil, err end
+  client.hold(self, creds.sk, creds.security_token, creds.password)
+  return creds
+end
+
+local function hold_token(self, creds, token)
+  client.hold(self, creds.sk, creds.security_token, creds.password, token)
+end
+
+-- A signed (or token) GET to IAM with this client's credentials.
+function Client:iam_get(iam_url, path, query)
+  local creds, err = credentials(self)
+  if not creds then return nil, err end
+  local ctx = { creds = creds, global = true }
+  if self.auth == "token" then
+    local entry
+    entry, err = iam.token(self.iam, creds)
+    if not entry then return nil, err end
+    hold_token(self, creds, entry.token)
+    ctx.token = entry.token
+  end
+  local req
+  req, err = build.request(self, iam_url.base, iam_url.hostport, "GET", path, { query = query }, ctx)
+  if not req then return nil, err end
+  req, err = client.finish(self, req)
+  if not req then return nil, err end
+  return self:send(req)
+end
+
+-- build(ctx, _, timeout, remaining, idempotent) -> req | nil, err: one
+-- attempt, signed now (a fresh X-Sdk-Date).
+function Client:build(ctx, _, timeout, remaining, idempotent)
+  local req, err = build.request(self, self.base_url, self.hostport, ctx.method, ctx.path, ctx.opts, ctx)
+  if not req then return nil, err end
+  req.timeout, req.total_timeout, req.idempotent = timeout, remaining, idempotent
+  return client.finish(self, req)
+end
+
+-- prepare(method, path, {query=, headers=, body=, path=}, {date=}) -> req | nil, err
+-- Pure: no I/O. Token auth needs a cached token (after one request()).
+function Client:prepare(method, path, opts, sign_opts)
+  local creds, err = credentials(self)
+  if not creds then return nil, err end
+  local ctx = { creds = creds, project_id = self.project_id, global = self.global,
+                date = sign_opts and sign_opts.date }
+  if ctx.date ~= nil and (type(ctx.date) ~= "string" or not ctx.date:match("^%d%d%d%d%d%d%d%dT%d%d%d%d%d%dZ$")) then
+    return nil, errors.config("date must look like 20200608T023900Z")
+  end
+  if self.auth == "token" then
+    local entry = self.token_seen and iam.cached(self.iam, creds)
+    if not entry then
+      return nil, errors.config("token auth: no valid token cached yet; call request() first")
+    end
+    hold_token(self, creds, entry.token)
+    ctx.token = entry.token
+    ctx.project_id = ctx.project_id or entry.project_id
+  end
+  local req
+  req, err = build.request(self, self.base_url, self.hostport, method, path, opts, ctx)
+  if not req then return nil, err end
+  req, err = client.finish(self, req)
+  if not req then return nil, err end
+  return setmetatable(req, client.Request)
+end
+
+-- decode(req, res) -> result, nil, request_id | nil, err
+function Client:decode(_, res)
+  return decode.response(res)
+end
+
+function Client:skewed(err)
+  return self.auth ~= "token" and decode.skewed(err)
+end
+
+-- A token the gateway no longer accepts: refresh it and sign again once.
+function Client:reauth(err, ctx)
+  if err.status ~= 401 or not (ctx and ctx.token) then return false end
+  iam.forget_token(self.iam, ctx.creds)
+  local entry, why = iam.token(self.iam, ctx.creds, { force = true })
+  if not entry then return false, why end
+  ctx.token = entry.token
+  hold_token(self, ctx.creds, entry.token)
+  return true
+end
+
+function Client:signed_string()
+  return nil -- req.canonical_request is always kept
+end
+
+-- request(method, path, opts) -> result, nil, info | nil, err
+-- opts: query=, headers=, body=, path= (template values), and per call
+-- retry= (false or a table), deadline=, timeout=, idempotent= (true lets a
+-- POST/PATCH be retried like a GET). info.attempts says how many attempts
+-- were made, info.errors the failures before the success.
+function Client:request(method, path, opts)
+  local policy, timeout, why = options.call(self, opts)
+  if why then return nil, errors.config(why) end
+  local creds, err = credentials(self)
+  if not creds then return nil, err end
+  local ctx = { creds = creds, project_id = self.project_id, global = self.global,
+                method = method, path = path, opts = opts }
+  if self.auth == "token" then
+    local entry
+    entry, err = iam.token(self.iam, creds)
+    if not entry then return nil, err end
+    hold_token(self, creds, entry.token)
+    self.token_seen = true -- prepare may use the cached token now
+    ctx.token = entry.token
+    ctx.project_id = ctx.project_id or entry.project_id
+  end
+  if not ctx.project_id and type(path) == "string" and path:find("{project_id}", 1, true) then
+    if not self.region then
+      return nil, errors.config("path needs {project_id}: pass project_id or region")
+    end
+    local id
+    id, err = iam.project_id(self.iam, creds.ak or creds.username)
+    if not id then return nil, err end
+    ctx.project_id = id
+  end
+  local upper = type(method) == "string" and method:upper()
+  local idempotent = (opts and opts.idempotent == true) or (upper ~= "POST" and upper ~= "PATCH")
+  return client.run(self, policy, timeout, idempotent, ctx)
+end
+
+for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head" }) do
+  local method = m:upper()
+  Client[m] = function(self, path, opts) return self:request(method, path, opts) end
+end
+
+return M
