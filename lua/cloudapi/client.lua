@@ -55,33 +55,48 @@ end
 
 -- ---- credentials ------------------------------------------------------------
 
--- credentials(self, required, optional) -> creds | nil, err
-function M.credentials(self, required, optional)
-  local creds, err = credentials.fetch(self.provider, required, optional)
-  if not creds and self.on_event then
-    self.on_event{ type = "credentials", client = self.label, source = tostring(self.provider), error = err }
-  end
-  return creds, err
+local function refreshed(self, err)
+  self.on_event{ type = "credentials", client = self.label, source = tostring(self.provider), error = err }
 end
 
--- hold(self, a, b, c, d): the secrets the next requests are signed with
--- (errors and events are scrubbed of them); a change is a credential
--- refresh, which the event hook hears of.
-function M.hold(self, a, b, c, d)
-  if errors.hold(self, a, b, c, d) and self.on_event then
-    self.on_event{ type = "credentials", client = self.label, source = tostring(self.provider) }
+-- credentials(self, fields) -> creds | nil, err: fetched from the
+-- client's provider, checked, and held (errors and events are scrubbed of
+-- their secrets); a change is a credential refresh, which the event hook
+-- hears of. fields: { required =, optional =, secrets = names of the
+-- secret fields } (constant lists).
+function M.credentials(self, fields)
+  local required = fields.required
+  -- A static table, checked by credentials.fetch once for this list and
+  -- held then: the hot path.
+  local memo = self.provider.checked
+  if memo and memo.required == required then return memo.value end
+  local creds, err = credentials.fetch(self.provider, required, fields.optional)
+  if not creds then
+    if self.on_event then refreshed(self, err) end
+    return nil, err
   end
+  local s = fields.secrets
+  if errors.hold(self, creds[s[1]], creds[s[2]], s[3] and creds[s[3]]) and self.on_event then
+    refreshed(self)
+  end
+  return creds
+end
+
+-- hold_token(self, token): a token the credentials got (an IAM token),
+-- held like them.
+function M.hold_token(self, token)
+  if errors.hold_token(self, token) and self.on_event then refreshed(self) end
 end
 
 -- ---- one attempt ---------------------------------------------------------------
 
--- finish(self, req) -> req | nil, err: a built request within the URL limit.
-function M.finish(self, req)
-  if #req.url > options.MAX_URL then
-    return nil, errors.config(string.format("the request URL would be %d bytes (over %d): %s",
-                                            #req.url, options.MAX_URL, self.URL_HINT))
-  end
-  return req
+-- Gateways refuse longer request lines: a built request's URL must be
+-- shorter than this, or the client returns too_long(self, req).
+M.MAX_URL = options.MAX_URL
+
+function M.too_long(self, req)
+  return nil, errors.config(string.format("the request URL would be %d bytes (over %d): %s",
+                                          #req.url, M.MAX_URL, self.URL_HINT))
 end
 
 -- info.headers is parsed when first read (info[RES] holds the response

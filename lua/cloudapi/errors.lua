@@ -56,7 +56,7 @@ end
 function M.redact_string(s, secrets)
   if type(s) ~= "string" or not secrets then return s end
   for _, secret in pairs(secrets) do -- pairs: the list may have holes
-    if type(secret) == "string" and #secret >= 4 then
+    if type(secret) == "string" and #secret >= 4 then -- false: an empty slot
       local once = pct(secret)
       for _, form in ipairs({ pct(once), once, secret }) do
         s = s:gsub(plain(form), "[REDACTED]")
@@ -81,18 +81,35 @@ end
 -- them; weak keys let clients be collected.
 local held = setmetatable({}, { __mode = "k" })
 
--- hold(owner, a, b, c, d) -> true when they changed: the secrets owner
--- uses now (nil for none).
-function M.hold(owner, a, b, c, d)
+-- Slots 1-3: the credential's secrets, 4-6 the previous ones; 7: a token
+-- they got (an IAM token), 8 the previous one. false for none: absent
+-- keys cost more to compare.
+local function slots(owner)
   local h = held[owner]
   if h == nil then
-    h = {}
+    h = { false, false, false, false, false, false, false, false }
     held[owner] = h
-  elseif h[1] == a and h[2] == b and h[3] == c and h[4] == d then
-    return false
   end
-  h[5], h[6], h[7], h[8] = h[1], h[2], h[3], h[4]
-  h[1], h[2], h[3], h[4] = a, b, c, d
+  return h
+end
+
+-- hold(owner, a, b, c) -> true when they changed: the secrets owner
+-- signs with now (nil for none).
+function M.hold(owner, a, b, c)
+  local h = slots(owner)
+  a, b, c = a or false, b or false, c or false
+  if h[1] == a and h[2] == b and h[3] == c then return false end
+  h[4], h[5], h[6] = h[1], h[2], h[3]
+  h[1], h[2], h[3] = a, b, c
+  return true
+end
+
+-- hold_token(owner, token) -> true when it changed: a token owner got
+-- with its credentials.
+function M.hold_token(owner, token)
+  local h = slots(owner)
+  if h[7] == token then return false end
+  h[8], h[7] = h[7], token
   return true
 end
 

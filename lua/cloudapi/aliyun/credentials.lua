@@ -10,6 +10,7 @@ M.ENV = {
 }
 
 -- Constant lists: credentials.fetch checks a static table once per list.
-M.REQUIRED, M.OPTIONAL = { "access_key_id", "access_key_secret" }, { "security_token" }
+M.FIELDS = { required = { "access_key_id", "access_key_secret" }, optional = { "security_token" },
+             secrets = { "access_key_secret", "security_token" } }
 
 return M

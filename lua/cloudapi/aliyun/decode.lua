@@ -26,10 +26,11 @@ local function value_of(body, xml_lists)
   return nil, body == "" and "empty body" or "neither JSON nor XML"
 end
 
--- response(res, xml_lists, action) -> value, nil, request_id | nil, err
-function M.response(res, xml_lists, action)
+-- response(client, req, res) -> value, nil, request_id | nil, err (the
+-- client's decode step: client.xml_lists, req.action)
+function M.response(client, req, res)
   local body = res.body or ""
-  local value, why = value_of(body, xml_lists)
+  local value, why = value_of(body, client.xml_lists)
   local status = res.status
   local request_id = value and (value.RequestId or value.requestId)
   if request_id == nil then request_id = (res.headers or EMPTY)["x-acs-request-id"] end
@@ -50,7 +51,7 @@ function M.response(res, xml_lists, action)
     message = value and (value.Message or value.message) or body:sub(1, 200),
     host_id = value and value.HostId,
     recommend = value and value.Recommend,
-    action = action,
+    action = req.action,
   }
   e.retryable = retry.retryable(e)
   return nil, errors.new(e)

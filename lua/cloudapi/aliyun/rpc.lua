@@ -73,15 +73,9 @@ function M.new(opts)
   return setmetatable(self, Client)
 end
 
-local REQUIRED, OPTIONAL = creds_spec.REQUIRED, creds_spec.OPTIONAL
-
--- The credentials to sign with, held for scrubbing.
-local function credentials(self)
-  local creds, err = client.credentials(self, REQUIRED, OPTIONAL)
-  if not creds then return nil, err end
-  client.hold(self, creds.access_key_secret, creds.security_token)
-  return creds
-end
+local FIELDS = creds_spec.FIELDS
+local credentials = client.credentials
+local MAX_URL = client.MAX_URL
 
 local function check_action(self, action)
   if self.actions[action] then return true end
@@ -99,13 +93,14 @@ end
 -- build(action, args, timeout, remaining, idempotent) -> req | nil, err:
 -- one attempt, signed now.
 function Client:build(action, args, timeout, remaining, idempotent)
-  local creds, err = credentials(self)
+  local creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
   local req
   req, err = sign_v1.build(self, creds, action, args, nil, self.clock() + self.clock_offset, false,
                            timeout, remaining, idempotent)
   if not req then return nil, err end
-  return client.finish(self, req)
+  if #req.url > MAX_URL then return client.too_long(self, req) end
+  return req
 end
 
 -- prepare(action, params, {nonce=, timestamp=}) -> request | nil, err
@@ -125,27 +120,24 @@ function Client:prepare(action, args, opts)
     end
   end
   local creds
-  creds, err = credentials(self)
+  creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
   local req
   req, err = sign_v1.build(self, creds, action, args, nonce, timestamp or (self.clock() + self.clock_offset), true)
   if not req then return nil, err end
-  req, err = client.finish(self, req)
-  if not req then return nil, err end
+  if #req.url > MAX_URL then return client.too_long(self, req) end
   return setmetatable(req, client.Request)
 end
 
 -- decode(req, res) -> result, nil, request_id | nil, err
-function Client:decode(req, res)
-  return decode.response(res, self.xml_lists, req.action)
-end
+Client.decode = decode.response
 
 function Client:skewed(err)
   return decode.SKEW_CODES[err.code] == true
 end
 
 function Client:signed_string(req)
-  local creds = credentials(self)
+  local creds = credentials(self, FIELDS)
   return creds and sign_v1.string_to_sign(self, creds, req)
 end
 

@@ -94,8 +94,10 @@ local function shown(s)
   return '"' .. tostring(s):gsub("[%c\\\"]", function(c) return string.format("\\%d", c:byte()) end) .. '"'
 end
 
+-- check_headers(h) -> a copy, and the caller's own values of the headers
+-- the client otherwise sets or uses, by lowercase name | nil, err
 local function check_headers(h)
-  local out = {}
+  local out, own = {}, nil
   if h == nil then return out end
   if type(h) ~= "table" then return nil, "headers must be a table" end
   for k, v in pairs(h) do
@@ -104,18 +106,16 @@ local function check_headers(h)
     end
     if type(v) ~= "string" then return nil, "header '" .. k .. "' must be a string" end
     if v:find("[\r\n%z]") then return nil, "header '" .. k .. "' contains CR, LF or NUL" end
-    if RESERVED[k:lower()] then return nil, "header '" .. k .. "' is set by the client" end
+    local lower = k:lower()
+    if RESERVED[lower] then return nil, "header '" .. k .. "' is set by the client" end
     out[k] = v
+    own = own or {}
+    own[lower] = v
   end
-  return out
+  return out, own
 end
 
-local function has_header(headers, lname)
-  for k, v in pairs(headers) do
-    if k:lower() == lname then return v end
-  end
-  return nil
-end
+local NONE = {}
 
 -- request(self, base_url, hostport, method, path, opts, ctx) -> req | nil, err
 -- ctx: { creds=, project_id=, token=, date=, global= }
@@ -132,9 +132,9 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
   local query
   query, why = build_query(opts.query)
   if not query then return nil, errors.config(why) end
-  local headers
-  headers, why = check_headers(opts.headers)
-  if not headers then return nil, errors.config(why) end
+  local headers, own = check_headers(opts.headers)
+  if not headers then return nil, errors.config(own) end
+  own = own or NONE
 
   local body = opts.body
   if type(body) == "table" then
@@ -143,7 +143,7 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
   elseif body ~= nil and type(body) ~= "string" then
     return nil, errors.config("body must be a table (sent as JSON) or a string")
   end
-  if body ~= nil and not has_header(headers, "content-type") then headers["Content-Type"] = "application/json" end
+  if body ~= nil and not own["content-type"] then headers["Content-Type"] = "application/json" end
 
   headers.Host = hostport
   if ctx.global then
@@ -167,7 +167,7 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
     headers["X-Sdk-Date"] = date
     local ok, auth, canonical, cq = pcall(core.sdk_sign, {
       method = method, path = filled, query = query, headers = headers,
-      body = body, payload_hash = has_header(headers, "x-sdk-content-sha256"), ak = creds.ak, sk = creds.sk,
+      body = body, payload_hash = own["x-sdk-content-sha256"], ak = creds.ak, sk = creds.sk,
       date = date, algorithm = self.algorithm, region = self.region, service = self.service,
     })
     if not ok then return nil, errors.config("cannot sign: " .. tostring(auth)) end
@@ -176,7 +176,7 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
     q = cq
   end
   -- Sent, not signed: a proxy may rewrite it.
-  if not has_header(headers, "user-agent") then headers["User-Agent"] = self.user_agent end
+  if not own["user-agent"] then headers["User-Agent"] = self.user_agent end
   req.url = base_url .. filled .. (q ~= "" and ("?" .. q) or "")
   return req
 end

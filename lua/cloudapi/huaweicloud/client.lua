@@ -94,18 +94,9 @@ end
 
 local TOKEN, AKSK = creds_spec.TOKEN, creds_spec.AKSK
 
--- The credentials of the client's auth method, held for scrubbing with
--- the token they got (if any).
+-- The credentials of the client's auth method.
 local function credentials(self)
-  local fields = self.auth == "token" and TOKEN or AKSK
-  local creds, err = client.credentials(self, fields.required, fields.optional)
-  if not creds then return nil, err end
-  client.hold(self, creds.sk, creds.security_token, creds.password)
-  return creds
-end
-
-local function hold_token(self, creds, token)
-  client.hold(self, creds.sk, creds.security_token, creds.password, token)
+  return client.credentials(self, self.auth == "token" and TOKEN or AKSK)
 end
 
 -- A signed (or token) GET to IAM with this client's credentials.
@@ -117,14 +108,13 @@ function Client:iam_get(iam_url, path, query)
     local entry
     entry, err = iam.token(self.iam, creds)
     if not entry then return nil, err end
-    hold_token(self, creds, entry.token)
+    client.hold_token(self, entry.token)
     ctx.token = entry.token
   end
   local req
   req, err = build.request(self, iam_url.base, iam_url.hostport, "GET", path, { query = query }, ctx)
   if not req then return nil, err end
-  req, err = client.finish(self, req)
-  if not req then return nil, err end
+  if #req.url > client.MAX_URL then return client.too_long(self, req) end
   return self:send(req)
 end
 
@@ -134,7 +124,8 @@ function Client:build(ctx, _, timeout, remaining, idempotent)
   local req, err = build.request(self, self.base_url, self.hostport, ctx.method, ctx.path, ctx.opts, ctx)
   if not req then return nil, err end
   req.timeout, req.total_timeout, req.idempotent = timeout, remaining, idempotent
-  return client.finish(self, req)
+  if #req.url > client.MAX_URL then return client.too_long(self, req) end
+  return req
 end
 
 -- prepare(method, path, {query=, headers=, body=, path=}, {date=}) -> req | nil, err
@@ -152,15 +143,14 @@ function Client:prepare(method, path, opts, sign_opts)
     if not entry then
       return nil, errors.config("token auth: no valid token cached yet; call request() first")
     end
-    hold_token(self, creds, entry.token)
+    client.hold_token(self, entry.token)
     ctx.token = entry.token
     ctx.project_id = ctx.project_id or entry.project_id
   end
   local req
   req, err = build.request(self, self.base_url, self.hostport, method, path, opts, ctx)
   if not req then return nil, err end
-  req, err = client.finish(self, req)
-  if not req then return nil, err end
+  if #req.url > client.MAX_URL then return client.too_long(self, req) end
   return setmetatable(req, client.Request)
 end
 
@@ -180,7 +170,7 @@ function Client:reauth(err, ctx)
   local entry, why = iam.token(self.iam, ctx.creds, { force = true })
   if not entry then return false, why end
   ctx.token = entry.token
-  hold_token(self, ctx.creds, entry.token)
+  client.hold_token(self, entry.token)
   return true
 end
 
@@ -204,7 +194,7 @@ function Client:request(method, path, opts)
     local entry
     entry, err = iam.token(self.iam, creds)
     if not entry then return nil, err end
-    hold_token(self, creds, entry.token)
+    client.hold_token(self, entry.token)
     self.token_seen = true -- prepare may use the cached token now
     ctx.token = entry.token
     ctx.project_id = ctx.project_id or entry.project_id

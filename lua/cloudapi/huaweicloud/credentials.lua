@@ -11,7 +11,7 @@ M.ENV = {
 }
 
 -- Constant lists: credentials.fetch checks a static table once per list.
-M.AKSK = { required = { "ak", "sk" }, optional = { "security_token" } }
-M.TOKEN = { required = { "username", "password", "domain" }, optional = { "project" } }
+M.AKSK = { required = { "ak", "sk" }, optional = { "security_token" }, secrets = { "sk", "security_token" } }
+M.TOKEN = { required = { "username", "password", "domain" }, optional = { "project" }, secrets = { "password" } }
 
 return M
