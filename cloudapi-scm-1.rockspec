@@ -26,6 +26,8 @@ build = {
   type = "builtin",
   modules = {
     ["cloudapi.core"] = {
+      -- The one list of C sources: the Makefile and bench/run read it
+      -- (scripts/c-sources).
       sources = { "csrc/crypto.c", "csrc/canon.c", "csrc/sign_rpc.c", "csrc/sign_sdk.c",
                   "csrc/http.c", "csrc/core.c" },
       defines = { "_POSIX_C_SOURCE=200809L" },
