@@ -350,10 +350,11 @@ static int flat_args(flat_walk *w) {
  * -> prefix .. signed_query, string_to_sign or false, signature | nil
  * The hot path of an RPC call: args is the caller's table, flattened here
  * when it can be (see above); the name/value strings after nonce are the
- * caller's common parameters. Signature v1's own parameters are added here:
- * SignatureMethod, SignatureVersion, SignatureNonce (nonce, or 128 bits
- * from the pool when nil) and Timestamp (time: seconds since the epoch, or
- * the timestamp string itself). prefix (a URL up to "?", or "") is written
+ * caller's common parameters. Signature v1's own parameters are added here,
+ * not by the Lua layer (ca_rpc_v1_params): SignatureMethod,
+ * SignatureVersion, SignatureNonce (nonce, or 128 bits from the pool when
+ * nil) and Timestamp (time: seconds since the epoch, or the timestamp
+ * string itself). prefix (a URL up to "?", or "") is written
  * in front, so the URL is built once; the string to sign is made only when
  * wanted. nil means "take the general path": nothing signed. */
 #define ARGS_FIRST 9
@@ -368,6 +369,8 @@ static int l_rpc_sign_args(lua_State *L) {
     flat_walk w;
     ca_buf sig;
     char msg[256];
+    const char *nonce, *stamp;
+    size_t nonce_len, stamp_len;
     int rc;
     if (!lua_istable(L, 3) || !lua_istable(L, 4) || (top - ARGS_FIRST + 1) % 2 != 0)
         return luaL_error(L, "rpc_sign_args: bad arguments");
@@ -384,55 +387,45 @@ static int l_rpc_sign_args(lua_State *L) {
     s->voff = w.voff;
     s->off_cap = w.cap;
     if (rc != 0) { lua_pushnil(L); return 1; }
-    reserve_pairs(L, s, w.n + (size_t)(top - ARGS_FIRST + 1) / 2 + 4);
+    reserve_pairs(L, s, w.n + (size_t)(top - ARGS_FIRST + 1) / 2 + CA_RPC_V1_NPARAMS);
     for (a = ARGS_FIRST; a < (size_t)top; a += 2) {
         ca_pair *p = &s->pairs[w.n++];
         p->k = check_lstr(L, (int)a, &p->kl, "parameter name");
         p->v = check_lstr(L, (int)a + 1, &p->vl, "parameter value");
     }
-    {
+    if (lua_type(L, 8) == LUA_TSTRING) {
+        nonce = lua_tolstring(L, 8, &nonce_len);
+    } else {
         static const char hexd[] = "0123456789abcdef";
-        ca_pair *p;
-        p = &s->pairs[w.n++];
-        p->k = "SignatureMethod"; p->kl = 15; p->v = "HMAC-SHA1"; p->vl = 9;
-        p = &s->pairs[w.n++];
-        p->k = "SignatureVersion"; p->kl = 16; p->v = "1.0"; p->vl = 3;
-        p = &s->pairs[w.n++];
-        p->k = "SignatureNonce"; p->kl = 14;
-        if (lua_type(L, 8) == LUA_TSTRING) {
-            p->v = lua_tolstring(L, 8, &p->vl);
-        } else {
-            unsigned char r[16];
-            int i;
-            if (ca_random(&s->crypto, r, sizeof r) != 0) {
-                ca_crypto_error(msg, sizeof msg, "RAND_bytes");
-                return luaL_error(L, "%s", msg);
-            }
-            for (i = 0; i < 16; i++) {
-                s->nonce[2 * i] = hexd[r[i] >> 4];
-                s->nonce[2 * i + 1] = hexd[r[i] & 15];
-            }
-            p->v = s->nonce; p->vl = 32;
+        unsigned char r[16];
+        int i;
+        if (ca_random(&s->crypto, r, sizeof r) != 0) {
+            ca_crypto_error(msg, sizeof msg, "RAND_bytes");
+            return luaL_error(L, "%s", msg);
         }
-        p = &s->pairs[w.n++];
-        p->k = "Timestamp"; p->kl = 9;
-        if (lua_type(L, 7) == LUA_TSTRING) {
-            p->v = lua_tolstring(L, 7, &p->vl);
-        } else {
-            double t = luaL_checknumber(L, 7);
-            long long sec;
-            if (!(t >= 0 && t < 253402300800.0)) return luaL_error(L, "time out of range");
-            sec = (long long)floor(t);
-            if (sec != s->stamp_second) {
-                time_t tt = (time_t)sec;
-                struct tm tm;
-                if (gmtime_r(&tt, &tm) == NULL) return luaL_error(L, "time out of range");
-                strftime(s->stamp, sizeof s->stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-                s->stamp_second = sec;
-            }
-            p->v = s->stamp; p->vl = 20;
+        for (i = 0; i < 16; i++) {
+            s->nonce[2 * i] = hexd[r[i] >> 4];
+            s->nonce[2 * i + 1] = hexd[r[i] & 15];
         }
+        nonce = s->nonce; nonce_len = 32;
     }
+    if (lua_type(L, 7) == LUA_TSTRING) {
+        stamp = lua_tolstring(L, 7, &stamp_len);
+    } else {
+        double t = luaL_checknumber(L, 7);
+        long long sec;
+        if (!(t >= 0 && t < 253402300800.0)) return luaL_error(L, "time out of range");
+        sec = (long long)floor(t);
+        if (sec != s->stamp_second) { /* one strftime per second, not per call */
+            time_t tt = (time_t)sec;
+            struct tm tm;
+            if (gmtime_r(&tt, &tm) == NULL) return luaL_error(L, "time out of range");
+            strftime(s->stamp, sizeof s->stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+            s->stamp_second = sec;
+        }
+        stamp = s->stamp; stamp_len = 20;
+    }
+    w.n += ca_rpc_v1_params(&s->pairs[w.n], nonce, nonce_len, stamp, stamp_len);
     ca_buf_init(&sig); /* b[2] still holds names and numbers the pairs point to */
     ca_buf_add(&s->b[0], prefix, pl); /* the query goes after the prefix */
     if (ca_rpc_sign(&s->crypto, method, s->pairs, w.n, secret, sl, &s->b[0], &s->b[1], &sig) != 0) {
