@@ -7,7 +7,13 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN     = -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror
 LIBS     = $(shell pkg-config --libs libcrypto libcurl 2>/dev/null || echo -lcrypto -lcurl) -lm -lpthread
-SRCS     = csrc/crypto.c csrc/canon.c csrc/sign_rpc.c csrc/sign_sdk.c csrc/http.c csrc/core.c
+# The C sources are listed once, in the rockspec (luarocks builds from it);
+# CORE_SRCS is the plain C core without the Lua bindings (core.c, l_*.c).
+SRCS      := $(shell scripts/c-sources)
+CORE_SRCS := $(shell scripts/c-sources --no-lua)
+ifeq ($(strip $(SRCS)),)
+$(error scripts/c-sources found no C sources in cloudapi-scm-1.rockspec)
+endif
 HDRS     = $(wildcard csrc/*.h)
 LUA54_INC  ?= /usr/include/lua5.4
 LUAJIT_INC ?= /usr/include/luajit-2.1
@@ -41,9 +47,9 @@ build/jit/cloudapi/core.so: $(SRCS) $(HDRS)
 	$(CC) $(WARN) $(CFLAGS) -fPIC -shared -I$(LUAJIT_INC) -o $@ $(SRCS) $(LIBS)
 
 # The C core's own tests, without Lua, under AddressSanitizer + UBSan.
-build/test_core: spec/c/test_core.c $(SRCS) $(HDRS)
+build/test_core: spec/c/test_core.c $(CORE_SRCS) $(HDRS)
 	@mkdir -p build
-	$(CC) $(WARN) -O1 -g $(SAN) -Icsrc -o $@ spec/c/test_core.c $(filter-out csrc/core.c,$(SRCS)) $(LIBS)
+	$(CC) $(WARN) -O1 -g $(SAN) -Icsrc -o $@ spec/c/test_core.c $(CORE_SRCS) $(LIBS)
 
 test-c: build/test_core
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test_core | tee build/test_core.out

@@ -1,5 +1,7 @@
 /* Lua 5.1 (LuaJIT) <-> 5.4 shims. Private ca_ prefix: LuaJIT 2.1 already
- * declares some 5.2 names (luaL_setfuncs, ...) and we must not clash. */
+ * declares some 5.2 names (luaL_setfuncs, ...) and we must not clash.
+ * Included by every binding file: inline, so a file not using a shim does
+ * not trip -Wunused-function. */
 #ifndef CLOUDAPI_COMPAT_H
 #define CLOUDAPI_COMPAT_H
 
@@ -11,7 +13,7 @@
 #define ca_setfuncs(L, l, nup) luaL_setfuncs((L), (l), (nup))
 #else
 #define ca_rawlen(L, i) lua_objlen((L), (i))
-static void ca_setfuncs(lua_State *L, const luaL_Reg *l, int nup) {
+static inline void ca_setfuncs(lua_State *L, const luaL_Reg *l, int nup) {
     luaL_checkstack(L, nup, "too many upvalues");
     for (; l->name != NULL; l++) {
         int i;

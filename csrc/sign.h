@@ -15,6 +15,16 @@ int ca_rpc_sign(ca_crypto *c, const char *method, ca_pair *p, size_t n,
                 const char *secret, size_t secret_len,
                 ca_buf *q, ca_buf *sts, ca_buf *sig);
 
+/* Signature v1's own parameters, written to p[0..3]: SignatureMethod
+ * (HMAC-SHA1), SignatureVersion (1.0), SignatureNonce and Timestamp
+ * (YYYY-MM-DDThh:mm:ssZ), the last two given by the caller. They belong to
+ * the algorithm, not to a product, so the core adds them: the Lua layer's
+ * fast path (core.rpc_sign_args) does not pass them. Nothing is copied.
+ * Returns CA_RPC_V1_NPARAMS. */
+#define CA_RPC_V1_NPARAMS 4
+size_t ca_rpc_v1_params(ca_pair *p, const char *nonce, size_t nonce_len,
+                        const char *timestamp, size_t timestamp_len);
+
 /* Huawei Cloud SDK-HMAC-SHA256 and its derived-key V11 variant. */
 typedef struct {
     const char *method;

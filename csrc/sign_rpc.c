@@ -33,3 +33,12 @@ int ca_rpc_sign(ca_crypto *c, const char *method, ca_pair *p, size_t n,
     ca_base64(sig, mac, maclen);
     return sig->failed ? -1 : 0;
 }
+
+size_t ca_rpc_v1_params(ca_pair *p, const char *nonce, size_t nonce_len,
+                        const char *timestamp, size_t timestamp_len) {
+    p[0].k = "SignatureMethod"; p[0].kl = 15; p[0].v = "HMAC-SHA1"; p[0].vl = 9;
+    p[1].k = "SignatureVersion"; p[1].kl = 16; p[1].v = "1.0"; p[1].vl = 3;
+    p[2].k = "SignatureNonce"; p[2].kl = 14; p[2].v = nonce; p[2].vl = nonce_len;
+    p[3].k = "Timestamp"; p[3].kl = 9; p[3].v = timestamp; p[3].vl = timestamp_len;
+    return CA_RPC_V1_NPARAMS;
+}
