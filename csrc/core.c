@@ -13,7 +13,5 @@ int luaopen_cloudapi_core(lua_State *L) {
     ca_open_http(L);
     ca_open_multi(L);
     lua_pop(L, 1);
-    lua_pushliteral(L, "0.1.0");
-    lua_setfield(L, -2, "version");
-    return 1;
+    return 1; /* the version is cloudapi.VERSION (lua/cloudapi/version.lua) */
 }
