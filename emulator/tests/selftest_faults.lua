@@ -4,16 +4,17 @@
 -- hints, error-fault headers, the request log (/__emulator/requests),
 -- faults_applied and the Date header. Independent of the project's code
 -- (curl + openssl, helpers in selftest_lib.lua).
---   lua5.4 emulator/selftest_faults.lua        (exit status 0 = all passed)
+--   lua5.4 emulator/tests/selftest_faults.lua        (exit status 0 = all passed)
 
-local here = (arg[0]:match("^(.*)/[^/]*$") or ".")
-package.path = here .. "/lua/?.lua;" .. package.path
+local here = (arg[0]:match("^(.*)/[^/]*$") or ".") -- emulator/tests
+local emu_dir = here .. "/.."                        -- emulator
+package.path = emu_dir .. "/lua/?.lua;" .. package.path
 local cjson = require "cjson"
 local T = dofile(here .. "/selftest_lib.lua")
 local check, rpc, hw, http, ctl = T.check, T.rpc, T.hw, T.http, T.ctl
 local ECS, VPC, SVC = T.ECS, T.VPC, T.SVC
 
-local EMU = here .. "/emulator"
+local EMU = emu_dir .. "/emulator"
 local prefix = T.start(EMU, "faulttest")
 
 local function code_of(r) return r.json and (r.json.Code or r.json.error_code) end

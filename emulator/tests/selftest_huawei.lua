@@ -2,12 +2,13 @@
 -- Self-test of the emulator's Huawei Cloud REST side (IAM + VPCEP),
 -- independent of the project's code: it signs requests with its own
 -- canonicalization + `openssl dgst` (HMAC-SHA256, SHA-256), talks
--- HTTP with curl, and checks the emulator's signer (lua/emulator/hw_sign.lua)
+-- HTTP with curl, and checks the emulator's signer (lua/emulator/huawei/sign.lua)
 -- against test-vectors.md section H1-H5.
---   lua5.4 emulator/selftest_huawei.lua        (exit status 0 = all passed)
+--   lua5.4 emulator/tests/selftest_huawei.lua        (exit status 0 = all passed)
 
-local here = (arg[0]:match("^(.*)/[^/]*$") or ".")
-package.path = here .. "/lua/?.lua;" .. package.path
+local here = (arg[0]:match("^(.*)/[^/]*$") or ".") -- emulator/tests
+local emu_dir = here .. "/.."                        -- emulator
+package.path = emu_dir .. "/lua/?.lua;" .. package.path
 local cjson = require "cjson"
 
 -- Shell, crypto and encoding helpers shared by the self-tests.
@@ -18,7 +19,7 @@ local hex, hmac_sha256, sha256_hex, pct = T.hex, T.hmac_sha256, T.sha256_hex, T.
 local CRYPTO = { hmac_sha256 = hmac_sha256, sha256_hex = sha256_hex }
 
 ---------------------------------------------------------------- unit: server signer vs H1-H5
-local hw_sign = require "emulator.hw_sign"
+local hw_sign = require "emulator.huawei.sign"
 do
   check(hex(hmac_sha256("key", "The quick brown fox jumps over the lazy dog")) ==
         "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8", "HMAC-SHA256 primitive (RFC 4231-style check)")
@@ -85,7 +86,7 @@ do
   if (sh("command -v luajit")) ~= "" then
     local script = tmpfile([[
 package.path = arg[1] .. "/lua/?.lua;" .. package.path
-local s, c = require "emulator.hw_sign", require "emulator.crypto"
+local s, c = require "emulator.huawei.sign", require "emulator.common.crypto"
 local h = { host = "service.endpoint.myhuaweicloud.com", ["x-sdk-date"] = "20200608T023900Z" }
 local c1 = s.canonical_request({ method = "GET", path = "/resources", query = "size=1", headers = h,
   signed = { "host", "x-sdk-date" }, payload_hash = c.sha256_hex("") })
@@ -96,7 +97,7 @@ io.write((s.sign(c1, { sk = "SecretKey", sdk_date = "20200608T023900Z" })), " ",
   (s.sign(c4, { algorithm = "V11-HMAC-SHA256", ak = "AccessKey", sk = "SecretKey", sdk_date = "20060102T150405Z",
                info = "20060102/test-region-1/demo" })))
 ]])
-    local res = sh("luajit " .. q(script) .. " " .. q(here) .. " 2>&1")
+    local res = sh("luajit " .. q(script) .. " " .. q(emu_dir) .. " 2>&1")
     os.remove(script)
     check(res == "cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842 " ..
           "4112f88b92d82dd1e1b7dd142f1e99e4f1762c42ca8fe0968b3045120870a903", "H1 + H4/V11 with the FFI libcrypto primitives (luajit)", res)
@@ -263,7 +264,7 @@ local SVC = "/v1/" .. P1 .. "/vpc-endpoint-services"
 local EPS = "/v1/" .. P1 .. "/vpc-endpoints"
 
 ---------------------------------------------------------------- live server
-local EMU = here .. "/emulator"
+local EMU = emu_dir .. "/emulator"
 local prefix = sh("mktemp -d /tmp/cloudapi-emu-hwtest.XXXXXX"):gsub("%s+$", "")
 local out, ok = sh(q(EMU) .. " start --prefix " .. q(prefix) .. " 2>&1")
 BASE = out:gsub("%s+$", "")

@@ -2,10 +2,11 @@
 -- Self-test of the emulator, independent of the project's code: it signs
 -- requests with its own encoder + `openssl dgst -hmac`, talks HTTP with curl,
 -- and checks the emulator's signer against test-vectors.md section A.
---   lua5.4 emulator/selftest.lua        (exit status 0 = all passed)
+--   lua5.4 emulator/tests/selftest.lua        (exit status 0 = all passed)
 
-local here = (arg[0]:match("^(.*)/[^/]*$") or ".")
-package.path = here .. "/lua/?.lua;" .. package.path
+local here = (arg[0]:match("^(.*)/[^/]*$") or ".") -- emulator/tests
+local emu_dir = here .. "/.."                        -- emulator
+package.path = emu_dir .. "/lua/?.lua;" .. package.path
 local cjson = require "cjson"
 
 -- Shell, crypto and encoding helpers shared by the self-tests.
@@ -83,7 +84,7 @@ end
 local function code_of(r) return r.json and r.json.Code end
 
 ---------------------------------------------------------------- unit: signer
-local rpc_sign = require "emulator.rpc_sign"
+local rpc_sign = require "emulator.aliyun.rpc_sign"
 do
   local a1 = {
     AccessKeyId = "testid", Action = "DescribeRegions", Format = "XML",
@@ -117,16 +118,16 @@ do
         "A3 string to sign (nested encoding)")
   check(base64(hmac_sha1("secret", "source")) == "Jv4yi8SobFhg5t1C7nWLbhBSFZQ=", "A4 HMAC primitive (test harness)")
   check(rpc_sign.encode("一 (&=?!#%.*)~+") == "%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29~%2B", "RFC 3986 encoding, UTF-8")
-  local form = require "emulator.form"
+  local form = require "emulator.common.form"
   local d = form.decode("a=1+2&b=%2B%20%E4%B8%80&c&d=%zz&a=3")
   check(d.a == "3" and d.b == "+ \228\184\128" and d.c == "" and d.d == "%zz", "form decoding")
-  local ts = require "emulator.timestamp"
+  local ts = require "emulator.common.timestamp"
   check(ts.parse("2016-02-23T12:46:24Z") == 1456231584 and not ts.parse("2016-02-30T00:00:00Z")
         and not ts.parse("2016-02-23 12:46:24"), "timestamp parsing")
 end
 
 ---------------------------------------------------------------- live server
-local EMU = here .. "/emulator"
+local EMU = emu_dir .. "/emulator"
 local prefix = sh("mktemp -d /tmp/cloudapi-emu-selftest.XXXXXX"):gsub("%s+$", "")
 local out, ok = sh(q(EMU) .. " start --prefix " .. q(prefix) .. " 2>&1")
 BASE = out:gsub("%s+$", "")

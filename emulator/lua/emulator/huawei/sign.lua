@@ -10,7 +10,7 @@ local byte, char, format, gsub, sub, find = string.byte, string.char, string.for
 local concat, sort, tonumber = table.concat, table.sort, tonumber
 
 local function default_crypto(c)
-  return c or require("emulator.crypto")
+  return c or require("emulator.common.crypto")
 end
 
 function M.hex(raw)

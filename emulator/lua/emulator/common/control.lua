@@ -15,16 +15,16 @@
 --                token issued so far answer 401 APIGW.0307 (both may be given)
 
 local cjson       = require "cjson.safe"
-local stats       = require "emulator.stats"
-local nonces      = require "emulator.nonces"
-local idempotency = require "emulator.idempotency"
-local faults      = require "emulator.faults"
-local ecs         = require "emulator.ecs"
-local vpc         = require "emulator.vpc"
-local huawei      = require "emulator.huawei"
-local hw_iam      = require "emulator.hw_iam"
-local vpcep       = require "emulator.vpcep"
-local reqlog      = require "emulator.reqlog"
+local stats       = require "emulator.common.stats"
+local nonces      = require "emulator.aliyun.nonces"
+local idempotency = require "emulator.aliyun.idempotency"
+local faults      = require "emulator.common.faults"
+local ecs         = require "emulator.aliyun.ecs"
+local vpc         = require "emulator.aliyun.vpc"
+local huawei      = require "emulator.huawei.gateway"
+local hw_iam      = require "emulator.huawei.iam"
+local vpcep       = require "emulator.huawei.vpcep"
+local reqlog      = require "emulator.common.reqlog"
 
 local M = {}
 
