@@ -53,7 +53,8 @@ local function aksk(ctx, authz)
   if key.security_token then
     local st = ctx.headers["x-security-token"]
     if st == nil then
-      return gw(401, "APIGW.0301", iam_info("AK '" .. a.access .. "' is temporary: the X-Security-Token header is required"))
+      return gw(401, "APIGW.0301",
+                iam_info("AK '" .. a.access .. "' is temporary: the X-Security-Token header is required"))
     end
     if st ~= key.security_token then
       return gw(401, "APIGW.0301", iam_info("the X-Security-Token does not belong to AK '" .. a.access .. "'"))
@@ -78,7 +79,7 @@ local function aksk(ctx, authz)
   return { kind = "aksk", ak = a.access, domain = key.domain }
 end
 
-local function token_auth(ctx, tok)
+local function token_auth(_, tok)
   if type(tok) ~= "string" then return gw(401, "APIGW.0301", iam_info("several X-Auth-Token headers")) end
   local state, rec = hw_iam.check(tok, ngx.now())
   if state == "unknown" then return gw(401, "APIGW.0301", iam_info("token invalid")) end
@@ -91,7 +92,8 @@ function M.authenticate(ctx)
   if authz ~= nil then return aksk(ctx, authz) end
   local tok = ctx.headers["x-auth-token"]
   if tok ~= nil then return token_auth(ctx, tok) end
-  return gw(401, "APIGW.0301", iam_info("neither an Authorization (AK/SK signature) nor an X-Auth-Token header is present"))
+  return gw(401, "APIGW.0301",
+            iam_info("neither an Authorization (AK/SK signature) nor an X-Auth-Token header is present"))
 end
 
 return M

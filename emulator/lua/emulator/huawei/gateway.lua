@@ -68,18 +68,20 @@ end
 ---------------------------------------------------------------- routes
 -- { method, path pattern (captures: project id, resource id), operation name
 --   (stats, request log), handler(ctx, ...), noauth = no gateway authentication }
+local SERVICES, SERVICE = "^/v1/([^/]+)/vpc%-endpoint%-services$", "^/v1/([^/]+)/vpc%-endpoint%-services/([^/]+)$"
+local ENDPOINTS, ENDPOINT = "^/v1/([^/]+)/vpc%-endpoints$", "^/v1/([^/]+)/vpc%-endpoints/([^/]+)$"
 local ROUTES = {
   { "POST",   "^/v3/auth/tokens$", "KeystoneCreateUserTokenByPassword", iam_api.issue_token, noauth = true },
   { "GET",    "^/v3/projects$", "KeystoneListProjects", iam_api.list_projects },
-  { "GET",    "^/v1/([^/]+)/vpc%-endpoint%-services$", "ListEndpointServices", vpcep.route(vpcep.list_services) },
-  { "POST",   "^/v1/([^/]+)/vpc%-endpoint%-services$", "CreateEndpointService", vpcep.route(vpcep.create_service, true) },
-  { "GET",    "^/v1/([^/]+)/vpc%-endpoint%-services/([^/]+)$", "ListServiceDetails", vpcep.route(vpcep.get_service) },
-  { "PUT",    "^/v1/([^/]+)/vpc%-endpoint%-services/([^/]+)$", "UpdateEndpointService", vpcep.route(vpcep.update_service, true) },
-  { "DELETE", "^/v1/([^/]+)/vpc%-endpoint%-services/([^/]+)$", "DeleteEndpointService", vpcep.route(vpcep.delete_service) },
-  { "GET",    "^/v1/([^/]+)/vpc%-endpoints$", "ListEndpoints", vpcep.route(vpcep.list_endpoints) },
-  { "POST",   "^/v1/([^/]+)/vpc%-endpoints$", "CreateEndpoint", vpcep.route(vpcep.create_endpoint, true) },
-  { "GET",    "^/v1/([^/]+)/vpc%-endpoints/([^/]+)$", "ListEndpointInfoDetails", vpcep.route(vpcep.get_endpoint) },
-  { "DELETE", "^/v1/([^/]+)/vpc%-endpoints/([^/]+)$", "DeleteEndpoint", vpcep.route(vpcep.delete_endpoint) },
+  { "GET",    SERVICES, "ListEndpointServices", vpcep.route(vpcep.list_services) },
+  { "POST",   SERVICES, "CreateEndpointService", vpcep.route(vpcep.create_service, true) },
+  { "GET",    SERVICE, "ListServiceDetails", vpcep.route(vpcep.get_service) },
+  { "PUT",    SERVICE, "UpdateEndpointService", vpcep.route(vpcep.update_service, true) },
+  { "DELETE", SERVICE, "DeleteEndpointService", vpcep.route(vpcep.delete_service) },
+  { "GET",    ENDPOINTS, "ListEndpoints", vpcep.route(vpcep.list_endpoints) },
+  { "POST",   ENDPOINTS, "CreateEndpoint", vpcep.route(vpcep.create_endpoint, true) },
+  { "GET",    ENDPOINT, "ListEndpointInfoDetails", vpcep.route(vpcep.get_endpoint) },
+  { "DELETE", ENDPOINT, "DeleteEndpoint", vpcep.route(vpcep.delete_endpoint) },
 }
 
 local function match_route(method, path)
@@ -148,7 +150,8 @@ function M.handle()
   local ok, status, body, headers = xpcall(process, debug.traceback, ctx)
   if not ok then
     ngx.log(ngx.ERR, "emulator: ", status)
-    return send_error(ctx, { status = 500, code = "APIGW.0103", message = "The backend failed: " .. tostring(status):match("[^\n]*") })
+    return send_error(ctx, { status = 500, code = "APIGW.0103",
+                             message = "The backend failed: " .. tostring(status):match("[^\n]*") })
   end
   if not status then return send_error(ctx, body) end
   return send(ctx, status, body, headers)

@@ -30,16 +30,20 @@ function M.issue_token(ctx)
   local identity = auth.identity
   if type(identity) ~= "table" then return iam_fail(400, "Invalid request body: auth.identity is required.") end
   local methods, has_pw = identity.methods, false
-  if type(methods) ~= "table" then return iam_fail(400, "Invalid request body: auth.identity.methods must be a list.") end
+  if type(methods) ~= "table" then
+    return iam_fail(400, "Invalid request body: auth.identity.methods must be a list.")
+  end
   for _, m in ipairs(methods) do if m == "password" then has_pw = true end end
   if not has_pw then
-    return iam_fail(400, 'Invalid request body: auth.identity.methods must contain "password" (the only method of this emulator).')
+    return iam_fail(400, 'Invalid request body: auth.identity.methods must contain "password" ' ..
+                         "(the only method of this emulator).")
   end
   local pw = identity.password
   local user = type(pw) == "table" and pw.user
-  if type(user) ~= "table" then return iam_fail(400, "Invalid request body: auth.identity.password.user is required.") end
-  if not str(user.name) then return iam_fail(400, "Invalid request body: auth.identity.password.user.name is required.") end
-  if not str(user.password) then return iam_fail(400, "Invalid request body: auth.identity.password.user.password is required.") end
+  local missing = "Invalid request body: auth.identity.password.user%s is required."
+  if type(user) ~= "table" then return iam_fail(400, missing:format("")) end
+  if not str(user.name) then return iam_fail(400, missing:format(".name")) end
+  if not str(user.password) then return iam_fail(400, missing:format(".password")) end
   local ud = user.domain
   if type(ud) ~= "table" or not (str(ud.name) or str(ud.id)) then
     return iam_fail(400, "Invalid request body: auth.identity.password.user.domain.name (or .id) is required.")
@@ -66,13 +70,15 @@ function M.issue_token(ctx)
       if str(sp.id) then
         local p = hw_iam.PROJECT_BY_ID[sp.id]
         if not p or p.domain ~= domain then
-          return iam_fail(400, "Invalid scope: project id " .. sp.id .. " is not a project of domain " .. domain.name .. ".")
+          return iam_fail(400, "Invalid scope: project id " .. sp.id .. " is not a project of domain " ..
+                               domain.name .. ".")
         end
         rec.project = p
       elseif str(sp.name) then
         local found = hw_iam.projects_named(sp.name)
         if #found == 0 then
-          return iam_fail(400, "Invalid scope: project " .. sp.name .. " does not exist in domain " .. domain.name .. ".")
+          return iam_fail(400, "Invalid scope: project " .. sp.name .. " does not exist in domain " ..
+                               domain.name .. ".")
         end
         if #found > 1 then
           return iam_fail(400, "Invalid scope: several projects are named " .. sp.name .. "; scope by project id.")

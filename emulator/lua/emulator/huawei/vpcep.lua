@@ -111,8 +111,9 @@ function M.route(handler, with_body)
                   .. pid .. " belongs to another domain.")
     end
     if pr.project and pr.project ~= project then
-      return fail(403, "EndPoint.0004", "Authentication information is incorrect or you have no permissions: the token is scoped to project "
-                  .. pr.project.id .. " (" .. pr.project.name .. "), not " .. pid .. ".")
+      return fail(403, "EndPoint.0004", "Authentication information is incorrect or you have no permissions: " ..
+                  "the token is scoped to project " .. pr.project.id .. " (" .. pr.project.name .. "), not " ..
+                  pid .. ".")
     end
     local body
     if with_body then
@@ -251,7 +252,8 @@ function M.list_endpoints(r)
   local items, total = page(endpoints[r.project.id].items, args, function(e)
     return (args.id == nil or e.id == args.id)
        and (args.vpc_id == nil or e.vpc_id == args.vpc_id)
-       and (args.endpoint_service_name == nil or e.endpoint_service_name:find(args.endpoint_service_name, 1, true) ~= nil)
+       and (args.endpoint_service_name == nil
+            or e.endpoint_service_name:find(args.endpoint_service_name, 1, true) ~= nil)
   end)
   if not items then return nil, total end
   local l = list()

@@ -58,8 +58,11 @@ local function check_ports(v)
   local out, seen = {}, {}
   for i, p in ipairs(v) do
     if type(p) ~= "table" then return bad("ports[" .. i .. "] must be an object") end
-    if not is_int(p.client_port, 1, 65535) then return bad("ports[" .. i .. "].client_port must be an integer 1..65535") end
-    if not is_int(p.server_port, 1, 65535) then return bad("ports[" .. i .. "].server_port must be an integer 1..65535") end
+    for _, name in ipairs({ "client_port", "server_port" }) do
+      if not is_int(p[name], 1, 65535) then
+        return bad("ports[" .. i .. "]." .. name .. " must be an integer 1..65535")
+      end
+    end
     local proto = p.protocol == nil and "TCP" or p.protocol
     if proto ~= "TCP" then return bad("ports[" .. i .. "].protocol must be TCP") end
     if seen[p.client_port] then return bad("ports: client_port " .. p.client_port .. " is repeated") end
@@ -75,13 +78,15 @@ local function paging(args)
   if args.limit ~= nil then
     limit = type(args.limit) == "string" and args.limit:match("^%d+$") and tonumber(args.limit)
     if not limit or limit < 1 or limit > 1000 then
-      return err(400, "EndPoint.0006", "Invalid limit: must be an integer 1..1000, got '" .. tostring(args.limit) .. "'.")
+      return err(400, "EndPoint.0006",
+                 "Invalid limit: must be an integer 1..1000, got '" .. tostring(args.limit) .. "'.")
     end
   end
   if args.offset ~= nil then
     offset = type(args.offset) == "string" and args.offset:match("^%d+$") and tonumber(args.offset)
     if not offset or offset > 1e9 then
-      return err(400, "EndPoint.0010", "Invalid offset: must be an integer >= 0, got '" .. tostring(args.offset) .. "'.")
+      return err(400, "EndPoint.0010",
+                 "Invalid offset: must be an integer >= 0, got '" .. tostring(args.offset) .. "'.")
     end
   end
   return limit, offset
