@@ -22,13 +22,14 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LUA_PATH_DEV = $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
 export LUA_PATH := $(LUA_PATH_DEV)
 
-.PHONY: all build deps test test-c test-lua54 test-luajit test-valgrind test-rock test-emulator demo bench install clean help
+.PHONY: all build deps lint test test-c test-lua54 test-luajit test-valgrind test-rock test-emulator demo bench install clean help
 
 all: build
 
 help:
 	@echo "make demo     run examples/quickstart.lua against the local emulator"
 	@echo "make test     build, C tests under ASan/UBSan, busted on Lua 5.4 and LuaJIT, valgrind"
+	@echo "make lint     luacheck every Lua file (.luacheckrc)"
 	@echo "make build    build/5.4/cloudapi/core.so and build/jit/cloudapi/core.so"
 	@echo "make bench    signing, calls, concurrency and memory against C/libcurl floors"
 	@echo "make install  luarocks make (installs for the default Lua)"
@@ -69,16 +70,27 @@ test-rock:
 
 # The emulator's own verifiers against the published vectors and curl.
 test-emulator:
-	@for t in emulator/selftest.lua emulator/selftest_huawei.lua emulator/selftest_faults.lua; do \
+	@for t in emulator/tests/selftest.lua emulator/tests/selftest_huawei.lua emulator/tests/selftest_faults.lua; do \
 	  lua5.4 $$t | tee build/selftest.out; \
 	  awk '/ checks, [0-9]+ failed/ {print $$1 - $$3, $$3}' build/selftest.out >> build/test-counts; \
 	done
+
+# luacheck over every Lua file, settings per directory in .luacheckrc. Counts
+# as a runner: files without a warning passed, files with one failed.
+lint:
+	@mkdir -p build
+	@rc=0; luacheck --no-color --codes . > build/lint.out 2>&1 || rc=$$?; \
+	  grep -v ' OK$$' build/lint.out | cat -s; \
+	  if grep -q '^Total: ' build/lint.out; then \
+	    awk '/^Checking / {if ($$NF == "OK") p++; else f++} END {print p+0, f+0}' build/lint.out >> build/test-counts; \
+	  else echo "0 1" >> build/test-counts; fi; \
+	  exit $$rc
 
 # Every runner appends "passed failed" to build/test-counts; the last line
 # of `make test` is the total ("N passed, N failed").
 test: deps build
 	@rm -f build/test-counts
-	@rc=0; $(MAKE) --no-print-directory -k test-c test-emulator test-lua54 test-luajit test-valgrind test-rock || rc=$$?; \
+	@rc=0; $(MAKE) --no-print-directory -k lint test-c test-emulator test-lua54 test-luajit test-valgrind test-rock || rc=$$?; \
 	  scripts/test-summary || rc=1; exit $$rc
 
 demo: deps build

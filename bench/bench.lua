@@ -39,7 +39,8 @@ end
 local function timed(batch, seconds)
   for _ = 1, 5 do batch(1000) end
   collectgarbage("collect")
-  local iters, t0, el = 0, now(), 0
+  local iters, t0 = 0, now()
+  local el
   repeat
     batch(1000)
     iters = iters + 1000

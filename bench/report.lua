@@ -174,14 +174,17 @@ end
 -- sequential call's time goes (each sub-step measured alone, same round).
 if has("sign_rpc_core", "c") then
   local ns = med("sign_rpc_core", "c", "ns_per_op")
-  local share = median(paired("sign_rpc_core", "c", "sign_rpc", "c", function(a, b) return a.ns_per_op / b.ns_per_op end))
+  local share = median(paired("sign_rpc_core", "c", "sign_rpc", "c",
+                              function(a, b) return a.ns_per_op / b.ns_per_op end))
   add({ id = "sign_rpc_core", lua = "C", context = true, measure = "C floor, fixed nonce + timestamp",
-        ours = ns and t_ns(ns), baseline = "C floor (fresh nonce, clock)", ratio = share and string.format("%.2f", share),
+        ours = ns and t_ns(ns), baseline = "C floor (fresh nonce, clock)",
+        ratio = share and string.format("%.2f", share),
         target = "(context)", status = "info", values = { ns = ns, share = share } }, ns, share)
 end
 if has("sign_core", "lua54") then
   local ns = med("sign_core", "lua54", "ns_per_op")
-  local ratio = median(paired("sign_core", "lua54", "sign_rpc", "c", function(a, b) return a.ns_per_op / b.ns_per_op end))
+  local ratio = median(paired("sign_core", "lua54", "sign_rpc", "c",
+                              function(a, b) return a.ns_per_op / b.ns_per_op end))
   add({ id = "sign_core", lua = "5.4", context = true, measure = "core.rpc_sign from Lua, ready 19-pair table",
         ours = ns and t_ns(ns), baseline = "C floor (same round)", ratio = ratio and x(ratio),
         target = "(context)", status = "info", values = { ns = ns, ratio = ratio } }, ns, ratio)

@@ -66,5 +66,5 @@ print(string.format("  %d services, first %s", list.total_count, list.endpoint_s
 print("\n== A wrong SK: the gateway's canonical request is compared with ours")
 local wrong = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = endpoint,
   credentials = { ak = os.getenv("HUAWEICLOUD_SDK_AK"), sk = "not-the-sk" } }
-_, err = wrong:get(SERVICES)
+err = select(2, wrong:get(SERVICES))
 print("  " .. err.code .. ": " .. err.diagnosis)

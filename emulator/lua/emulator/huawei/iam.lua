@@ -1,5 +1,5 @@
 -- Huawei Cloud IAM: the fixed identities (domain, user, AK/SK pairs,
--- projects) and the mutable token state. HTTP handling is in huawei.lua.
+-- projects) and the mutable token state. HTTP handling is in iam_api.lua.
 
 local M = {}
 

@@ -2,7 +2,7 @@
 -- parameters of the first call and its successful result, so a retry gets
 -- the same resource instead of a second one.
 
-local rpc_sign = require "emulator.rpc_sign"
+local rpc_sign = require "emulator.aliyun.rpc_sign"
 
 local M = {}
 

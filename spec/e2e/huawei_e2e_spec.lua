@@ -76,7 +76,8 @@ describe("huaweicloud end to end", function()
     end)
 
     it("signs with the derived-key V11 algorithm", function()
-      local res = assert(vpcep{ project_id = PID, algorithm = "V11-HMAC-SHA256" }:get(SERVICES, { query = { limit = 2 } }))
+      local res = assert(vpcep{ project_id = PID, algorithm = "V11-HMAC-SHA256" }
+        :get(SERVICES, { query = { limit = 2 } }))
       assert.are.equal(2, #res.endpoint_services)
     end)
 
@@ -147,7 +148,8 @@ describe("huaweicloud end to end", function()
     end)
 
     it("a wrong password is a credentials error that never shows the password", function()
-      local _, err = vpcep{ credentials = { username = "demo-user", password = "hunter2-wrong", domain = "demo-domain" } }
+      local _, err = vpcep{ credentials = { username = "demo-user", password = "hunter2-wrong",
+                                            domain = "demo-domain" } }
         :get(SERVICES)
       assert.are.equal("credentials", err.kind)
       assert.are.equal(401, err.status)

@@ -2,22 +2,22 @@
 -- in the documented order, dispatches to the product chosen by Version and
 -- renders the answer (JSON or XML) or the error body.
 
-local form        = require "emulator.form"
-local render      = require "emulator.render"
-local rpc_sign    = require "emulator.rpc_sign"
-local timestamp   = require "emulator.timestamp"
-local accounts    = require "emulator.accounts"
-local nonces      = require "emulator.nonces"
-local idempotency = require "emulator.idempotency"
-local stats       = require "emulator.stats"
-local faults      = require "emulator.faults"
-local reqlog      = require "emulator.reqlog"
+local form        = require "emulator.common.form"
+local render      = require "emulator.common.render"
+local rpc_sign    = require "emulator.aliyun.rpc_sign"
+local timestamp   = require "emulator.common.timestamp"
+local accounts    = require "emulator.aliyun.accounts"
+local nonces      = require "emulator.aliyun.nonces"
+local idempotency = require "emulator.aliyun.idempotency"
+local stats       = require "emulator.common.stats"
+local faults      = require "emulator.common.faults"
+local reqlog      = require "emulator.common.reqlog"
 
 local M = {}
 
 local PRODUCTS = {
-  ["2014-05-26"] = require "emulator.ecs",
-  ["2016-04-28"] = require "emulator.vpc",
+  ["2014-05-26"] = require "emulator.aliyun.ecs",
+  ["2016-04-28"] = require "emulator.aliyun.vpc",
 }
 
 -- Checked in this order, so a client sees the first thing it got wrong.

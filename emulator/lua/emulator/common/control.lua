@@ -15,16 +15,16 @@
 --                token issued so far answer 401 APIGW.0307 (both may be given)
 
 local cjson       = require "cjson.safe"
-local stats       = require "emulator.stats"
-local nonces      = require "emulator.nonces"
-local idempotency = require "emulator.idempotency"
-local faults      = require "emulator.faults"
-local ecs         = require "emulator.ecs"
-local vpc         = require "emulator.vpc"
-local huawei      = require "emulator.huawei"
-local hw_iam      = require "emulator.hw_iam"
-local vpcep       = require "emulator.vpcep"
-local reqlog      = require "emulator.reqlog"
+local stats       = require "emulator.common.stats"
+local nonces      = require "emulator.aliyun.nonces"
+local idempotency = require "emulator.aliyun.idempotency"
+local faults      = require "emulator.common.faults"
+local ecs         = require "emulator.aliyun.ecs"
+local vpc         = require "emulator.aliyun.vpc"
+local huawei      = require "emulator.huawei.gateway"
+local hw_iam      = require "emulator.huawei.iam"
+local vpcep       = require "emulator.huawei.vpcep"
+local reqlog      = require "emulator.common.reqlog"
 
 local M = {}
 
@@ -68,11 +68,13 @@ local function set_iam()
   ngx.req.read_body()
   local spec = cjson.decode(ngx.req.get_body_data() or "")
   if type(spec) ~= "table" then
-    return reply(400, { Code = "InvalidIamControl", Message = 'body must be a JSON object like {"token_ttl":60} or {"revoke_tokens":true}' })
+    return reply(400, { Code = "InvalidIamControl",
+                        Message = 'body must be a JSON object like {"token_ttl":60} or {"revoke_tokens":true}' })
   end
   for k in pairs(spec) do
     if k ~= "token_ttl" and k ~= "revoke_tokens" then
-      return reply(400, { Code = "InvalidIamControl", Message = "unknown field " .. tostring(k) .. " (token_ttl, revoke_tokens)" })
+      return reply(400, { Code = "InvalidIamControl",
+                          Message = "unknown field " .. tostring(k) .. " (token_ttl, revoke_tokens)" })
     end
   end
   if spec.token_ttl == nil and spec.revoke_tokens == nil then
@@ -80,7 +82,8 @@ local function set_iam()
   end
   local ttl = spec.token_ttl
   if ttl ~= nil and (type(ttl) ~= "number" or ttl <= 0 or ttl > MAX_TTL) then
-    return reply(400, { Code = "InvalidIamControl", Message = "token_ttl must be a number of seconds > 0 (at most 10 years)" })
+    return reply(400, { Code = "InvalidIamControl",
+                        Message = "token_ttl must be a number of seconds > 0 (at most 10 years)" })
   end
   if spec.revoke_tokens ~= nil and type(spec.revoke_tokens) ~= "boolean" then
     return reply(400, { Code = "InvalidIamControl", Message = "revoke_tokens must be true or false" })

@@ -2,10 +2,11 @@
 -- Self-test of the emulator, independent of the project's code: it signs
 -- requests with its own encoder + `openssl dgst -hmac`, talks HTTP with curl,
 -- and checks the emulator's signer against test-vectors.md section A.
---   lua5.4 emulator/selftest.lua        (exit status 0 = all passed)
+--   lua5.4 emulator/tests/selftest.lua        (exit status 0 = all passed)
 
-local here = (arg[0]:match("^(.*)/[^/]*$") or ".")
-package.path = here .. "/lua/?.lua;" .. package.path
+local here = (arg[0]:match("^(.*)/[^/]*$") or ".") -- emulator/tests
+local emu_dir = here .. "/.."                        -- emulator
+package.path = emu_dir .. "/lua/?.lua;" .. package.path
 local cjson = require "cjson"
 
 -- Shell, crypto and encoding helpers shared by the self-tests.
@@ -83,7 +84,7 @@ end
 local function code_of(r) return r.json and r.json.Code end
 
 ---------------------------------------------------------------- unit: signer
-local rpc_sign = require "emulator.rpc_sign"
+local rpc_sign = require "emulator.aliyun.rpc_sign"
 do
   local a1 = {
     AccessKeyId = "testid", Action = "DescribeRegions", Format = "XML",
@@ -91,7 +92,9 @@ do
     SignatureVersion = "1.0", Timestamp = "2016-02-23T12:46:24Z", Version = "2014-05-26",
   }
   local sig, sts = rpc_sign.signature("GET", a1, "testsecret", hmac_sha1, base64)
-  check(sts == "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26",
+  check(sts == "GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions%26Format%3DXML" ..
+               "%26SignatureMethod%3DHMAC-SHA1%26SignatureNonce%3D3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf" ..
+               "%26SignatureVersion%3D1.0%26Timestamp%3D2016-02-23T12%253A46%253A24Z%26Version%3D2014-05-26",
         "A1 string to sign (emulator signer)", sts)
   check(sig == "OLeaidS1JvxuMvnyHOwuJ+uX5qY=", "A1 signature (emulator signer)", sig)
   a1.Signature = "ignored"
@@ -102,31 +105,34 @@ do
     SignatureMethod = "HMAC-SHA1", SignatureNonce = "edb2b34af0af9a6d14deaf7c1a5315eb",
     SignatureVersion = "1.0", Timestamp = "2023-03-13T08:34:30Z", Version = "2014-05-26",
   }
-  check(rpc_sign.signature("GET", a2, "testsecret", hmac_sha1, base64) == "9NaGiOspFP5UPcwX8Iwt2YJXXuk=", "A2 signature")
+  check(rpc_sign.signature("GET", a2, "testsecret", hmac_sha1, base64) == "9NaGiOspFP5UPcwX8Iwt2YJXXuk=",
+        "A2 signature")
 
   local a3 = {
     Version = "", Action = "", Format = "JSON", Timestamp = "mock date", SignatureMethod = "HMAC-SHA1",
     SignatureVersion = "1.0", SignatureType = "", SignatureNonce = "MOCK_UUID",
     AccessKeyId = "accessKeyId", RegionId = "regionId",
   }
-  check(rpc_sign.signature("GET", a3, "accessKeySecret", hmac_sha1, base64) == "7loPmFjvDnzOVnQeQNj85S6nFGY=", "A3 signature (empty values)")
+  check(rpc_sign.signature("GET", a3, "accessKeySecret", hmac_sha1, base64) == "7loPmFjvDnzOVnQeQNj85S6nFGY=",
+        "A3 signature (empty values)")
   a3.SecurityToken = "accessKeyStsToken"
-  check(rpc_sign.signature("GET", a3, "accessKeySecret", hmac_sha1, base64) == "5Nxdcler+ihqWqv0Hr2On4PsBf4=", "A3 signature with SecurityToken")
+  check(rpc_sign.signature("GET", a3, "accessKeySecret", hmac_sha1, base64) == "5Nxdcler+ihqWqv0Hr2On4PsBf4=",
+        "A3 signature with SecurityToken")
   check(rpc_sign.string_to_sign("GET", { key = "value", q = "http://domain/?q=value&q2=value2" }) ==
         "GET&%2F&key%3Dvalue%26q%3Dhttp%253A%252F%252Fdomain%252F%253Fq%253Dvalue%2526q2%253Dvalue2",
         "A3 string to sign (nested encoding)")
   check(base64(hmac_sha1("secret", "source")) == "Jv4yi8SobFhg5t1C7nWLbhBSFZQ=", "A4 HMAC primitive (test harness)")
   check(rpc_sign.encode("一 (&=?!#%.*)~+") == "%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29~%2B", "RFC 3986 encoding, UTF-8")
-  local form = require "emulator.form"
+  local form = require "emulator.common.form"
   local d = form.decode("a=1+2&b=%2B%20%E4%B8%80&c&d=%zz&a=3")
   check(d.a == "3" and d.b == "+ \228\184\128" and d.c == "" and d.d == "%zz", "form decoding")
-  local ts = require "emulator.timestamp"
+  local ts = require "emulator.common.timestamp"
   check(ts.parse("2016-02-23T12:46:24Z") == 1456231584 and not ts.parse("2016-02-30T00:00:00Z")
         and not ts.parse("2016-02-23 12:46:24"), "timestamp parsing")
 end
 
 ---------------------------------------------------------------- live server
-local EMU = here .. "/emulator"
+local EMU = emu_dir .. "/emulator"
 local prefix = sh("mktemp -d /tmp/cloudapi-emu-selftest.XXXXXX"):gsub("%s+$", "")
 local out, ok = sh(q(EMU) .. " start --prefix " .. q(prefix) .. " 2>&1")
 BASE = out:gsub("%s+$", "")
@@ -140,7 +146,8 @@ local function run_live()
   local r = call("DescribeRegions", ECS)
   check(r.status == 200, "signed DescribeRegions (GET, JSON) -> 200", r.body)
   check(r.headers["content-type"] == "application/json;charset=utf-8", "JSON content type", r.headers["content-type"])
-  check(r.json and r.json.RequestId == r.headers["x-acs-request-id"] and #r.json.RequestId > 0, "RequestId body = header")
+  check(r.json and r.json.RequestId == r.headers["x-acs-request-id"] and #r.json.RequestId > 0,
+        "RequestId body = header")
   local regions = r.json and r.json.Regions.Region or {}
   check(#regions == 13 and regions[1].RegionId == "cn-hangzhou" and regions[1].RegionEndpoint == "ecs.aliyuncs.com"
         and regions[2].RegionEndpoint == "ecs.cn-zhangjiakou.aliyuncs.com" and regions[6].LocalName == "Japan (Tokyo)",
@@ -150,8 +157,10 @@ local function run_live()
   check(again.status == 400 and code_of(again) == "SignatureNonceUsed", "nonce reuse -> SignatureNonceUsed", again.body)
 
   local bad = call("DescribeRegions", ECS, nil, { tamper = true })
-  check(bad.status == 400 and code_of(bad) == "SignatureDoesNotMatch", "wrong signature -> SignatureDoesNotMatch", bad.body)
-  check(bad.json and bad.json.Message == "Specified signature is not matched with our calculation. server string to sign is:" .. bad.sts,
+  check(bad.status == 400 and code_of(bad) == "SignatureDoesNotMatch", "wrong signature -> SignatureDoesNotMatch",
+        bad.body)
+  check(bad.json and bad.json.Message ==
+        "Specified signature is not matched with our calculation. server string to sign is:" .. bad.sts,
         "SignatureDoesNotMatch carries the server's string to sign", bad.json and bad.json.Message)
   check(bad.json and bad.json.HostId == "ecs.aliyuncs.com" and bad.json.Recommend and bad.json.Recommend ~= "",
         "error body has HostId and Recommend")
@@ -162,16 +171,20 @@ local function run_live()
   check(retry.status == 200, "nonce of a rejected (badly signed) request still usable", retry.body)
 
   local x = call("DescribeRegions", VPC, { Format = "xml" })
-  check(x.status == 200 and x.headers["content-type"] == "text/xml;charset=utf-8", "XML content type", x.headers["content-type"])
-  check(x.body:find("^<%?xml version='1%.0' encoding='UTF%-8'%?><DescribeRegionsResponse><RequestId>[^<]+</RequestId>" ..
+  check(x.status == 200 and x.headers["content-type"] == "text/xml;charset=utf-8", "XML content type",
+        x.headers["content-type"])
+  check(x.body:find("^<%?xml version='1%.0' encoding='UTF%-8'%?>" ..
+        "<DescribeRegionsResponse><RequestId>[^<]+</RequestId>" ..
         "<Regions><Region><RegionId>cn%-hangzhou</RegionId><LocalName>China %(Hangzhou%)</LocalName>" ..
-        "<RegionEndpoint>vpc%.cn%-hangzhou%.aliyuncs%.com</RegionEndpoint><Status>available</Status></Region><Region>") ~= nil,
+        "<RegionEndpoint>vpc%.cn%-hangzhou%.aliyuncs%.com</RegionEndpoint><Status>available</Status>" ..
+        "</Region><Region>") ~= nil,
         "XML DescribeRegions body (VPC)", x.body:sub(1, 300))
   local _, n = x.body:gsub("<Region>", "")
   check(n == 13 and x.body:find("</Regions></DescribeRegionsResponse>$"), "XML lists repeat the element", n)
   local xe = call("NoSuchAction", ECS, { Format = "XML" })
   check(xe.status == 400 and xe.body:find("<Error><RequestId>[^<]+</RequestId><HostId>ecs%.aliyuncs%.com</HostId>" ..
-        "<Code>UnsupportedOperation</Code><Message>The specified action is not supported%.</Message><Recommend>[^<]+</Recommend></Error>$"),
+        "<Code>UnsupportedOperation</Code><Message>The specified action is not supported%.</Message>" ..
+        "<Recommend>[^<]+</Recommend></Error>$"),
         "XML error body", xe.body)
 
   local post = call("DescribeRegions", ECS, { AcceptLanguage = "en-US" }, { method = "POST" })
@@ -205,7 +218,8 @@ local function run_live()
   local r12 = call("DescribeRegions", ECS, { ClientToken = string.rep("x", 65) })
   check(code_of(r12) == "InvalidClientToken.Malformed", "ClientToken too long", r12.body)
   local r13 = call("DescribeInstances", ECS)
-  check(r13.status == 400 and code_of(r13) == "MissingRegionId" and r13.json.Message == "RegionId is mandatory for this action.",
+  check(r13.status == 400 and code_of(r13) == "MissingRegionId"
+        and r13.json.Message == "RegionId is mandatory for this action.",
         "missing action parameter", r13.body)
   local r14 = call("AllocateEipAddress", ECS, { RegionId = "cn-hangzhou" })
   check(code_of(r14) == "UnsupportedOperation", "VPC action under the ECS version", r14.body)
@@ -216,24 +230,30 @@ local function run_live()
   check(di.status == 200 and di.json.TotalCount == 300 and di.json.PageNumber == 3 and di.json.PageSize == 100
         and #inst == 100 and inst[1].InstanceId == "i-hz000201" and inst[100].InstanceId == "i-hz000300",
         "DescribeInstances paging", di.body:sub(1, 200))
-  check(di.body:find('"InstanceId":"i-hz000201","InstanceName":"hz-vm-0201","RegionId":"cn-hangzhou","ZoneId":"cn-hangzhou-c",' ..
-        '"Status":"Stopped","InstanceType":"ecs.g7.large","Cpu":2,"Memory":8192,"CreationTime":"2023-01-09T09:00Z","Tags":{"Tag":[]}}', 1, true)
+  check(di.body:find('"InstanceId":"i-hz000201","InstanceName":"hz-vm-0201","RegionId":"cn-hangzhou",' ..
+        '"ZoneId":"cn-hangzhou-c","Status":"Stopped","InstanceType":"ecs.g7.large","Cpu":2,"Memory":8192,' ..
+        '"CreationTime":"2023-01-09T09:00Z","Tags":{"Tag":[]}}', 1, true)
         and di.body:find('"Tags":{"Tag":[{"TagKey":"env","TagValue":"prod"}]}', 1, true)
         and di.body:find('"TotalCount":300,"PageNumber":3,"PageSize":100,', 1, true),
         "instance fields: numbers as numbers, ids as strings, empty tag list", di.body:sub(1, 400))
   local st = call("DescribeInstances", ECS, { RegionId = "eu-west-1", Status = "Stopped" })
   check(st.json and st.json.TotalCount == 8 and st.json.PageSize == 10, "Status filter", st.body:sub(1, 200))
-  local ids = call("DescribeInstances", ECS, { RegionId = "cn-hangzhou", InstanceIds = '["i-hz000003","i-hz000002","nope"]' })
+  local ids = call("DescribeInstances", ECS,
+                   { RegionId = "cn-hangzhou", InstanceIds = '["i-hz000003","i-hz000002","nope"]' })
   check(ids.json and ids.json.TotalCount == 2 and ids.json.Instances.Instance[1].InstanceId == "i-hz000002"
         and ids.json.Instances.Instance[2].Status == "Stopped", "InstanceIds filter", ids.body:sub(1, 200))
   local badids = call("DescribeInstances", ECS, { RegionId = "cn-hangzhou", InstanceIds = "[i-1" })
-  check(badids.status == 400 and code_of(badids) == "InvalidInstanceIds.Malformed", "malformed InstanceIds", badids.body)
+  check(badids.status == 400 and code_of(badids) == "InvalidInstanceIds.Malformed", "malformed InstanceIds",
+        badids.body)
   local many = {}
   for i = 1, 101 do many[i] = '"i-' .. i .. '"' end
-  local toomany = call("DescribeInstances", ECS, { RegionId = "cn-hangzhou", InstanceIds = "[" .. table.concat(many, ",") .. "]" })
-  check(toomany.status == 400 and code_of(toomany) == "InvalidInstanceIds.Malformed", "more than 100 InstanceIds", toomany.body)
+  local toomany = call("DescribeInstances", ECS,
+                       { RegionId = "cn-hangzhou", InstanceIds = "[" .. table.concat(many, ",") .. "]" })
+  check(toomany.status == 400 and code_of(toomany) == "InvalidInstanceIds.Malformed", "more than 100 InstanceIds",
+        toomany.body)
   local badsize = call("DescribeInstances", ECS, { RegionId = "cn-hangzhou", PageSize = "101" })
-  check(badsize.status == 400 and code_of(badsize) == "InvalidParameter", "PageSize 101 -> InvalidParameter", badsize.body)
+  check(badsize.status == 400 and code_of(badsize) == "InvalidParameter", "PageSize 101 -> InvalidParameter",
+        badsize.body)
 
   local s1 = call("StartInstance", ECS, { InstanceId = "i-hz000003" })
   check(s1.status == 200 and s1.json and s1.json.RequestId, "StartInstance on a stopped instance", s1.body)
@@ -242,10 +262,12 @@ local function run_live()
   local s3 = call("StartInstance", ECS, { InstanceId = "i-nope" })
   check(s3.status == 404 and code_of(s3) == "InvalidInstanceId.NotFound", "StartInstance unknown id", s3.body)
 
-  local sn1 = call("CreateSnapshot", ECS, { DiskId = "d-1", ClientToken = "snap-tok", Description = "中文 a+b&c=d/~" })
-  local sn2 = call("CreateSnapshot", ECS, { DiskId = "d-1", ClientToken = "snap-tok", Description = "中文 a+b&c=d/~" }, { method = "POST" })
-  check(sn1.status == 200 and sn1.json.SnapshotId:match("^s%-") and sn2.json and sn2.json.SnapshotId == sn1.json.SnapshotId
-        and sn2.json.RequestId ~= sn1.json.RequestId, "CreateSnapshot idempotent (UTF-8 and reserved characters signed)", sn1.body .. sn2.body)
+  local snap = { DiskId = "d-1", ClientToken = "snap-tok", Description = "中文 a+b&c=d/~" }
+  local sn1 = call("CreateSnapshot", ECS, snap)
+  local sn2 = call("CreateSnapshot", ECS, snap, { method = "POST" })
+  check(sn1.status == 200 and sn1.json.SnapshotId:match("^s%-") and sn2.json
+        and sn2.json.SnapshotId == sn1.json.SnapshotId and sn2.json.RequestId ~= sn1.json.RequestId,
+        "CreateSnapshot idempotent (UTF-8 and reserved characters signed)", sn1.body .. sn2.body)
 
   -- EIP lifecycle and ClientToken idempotency
   local e1 = call("AllocateEipAddress", VPC, { RegionId = "cn-hangzhou", ClientToken = "eip-tok-1" })
@@ -256,19 +278,25 @@ local function run_live()
         "retry with the same ClientToken returns the same EIP", e2.body)
   local e3 = call("AllocateEipAddress", VPC, { RegionId = "cn-hangzhou", ClientToken = "eip-tok-1", Bandwidth = "10" })
   check(e3.status == 403 and code_of(e3) == "InvalidIdempotenceParameter.Mismatch"
-        and e3.json.Message == "The specified parameters are different from before.", "same token, other params -> 403", e3.body)
-  local e4 = call("AllocateEipAddress", VPC, { RegionId = "cn-hangzhou", Bandwidth = "20", InternetChargeType = "PayByBandwidth" })
+        and e3.json.Message == "The specified parameters are different from before.", "same token, other params -> 403",
+        e3.body)
+  local e4 = call("AllocateEipAddress", VPC,
+                  { RegionId = "cn-hangzhou", Bandwidth = "20", InternetChargeType = "PayByBandwidth" })
   check(e4.status == 200 and e4.json.AllocationId ~= e1.json.AllocationId, "second EIP without token", e4.body)
   local stats = http("GET", "/__emulator/stats").json or {}
-  check(stats.eips == 2 and stats.snapshots == 1 and type(stats.requests) == "number", "stats: 2 EIPs, 1 snapshot", cjson.encode(stats))
+  check(stats.eips == 2 and stats.snapshots == 1 and type(stats.requests) == "number", "stats: 2 EIPs, 1 snapshot",
+        cjson.encode(stats))
   local de = call("DescribeEipAddresses", VPC, { RegionId = "cn-hangzhou" })
   local list = de.json and de.json.EipAddresses.EipAddress or {}
-  check(de.json and de.json.TotalCount == 2 and list[1].AllocationId == e1.json.AllocationId and list[1].Bandwidth == "5"
+  check(de.json and de.json.TotalCount == 2 and list[1].AllocationId == e1.json.AllocationId
+        and list[1].Bandwidth == "5"
         and list[1].InternetChargeType == "PayByTraffic" and list[2].Bandwidth == "20" and list[1].Status == "Available"
         and list[1].AllocationTime:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"), "DescribeEipAddresses", de.body)
-  local de2 = call("DescribeEipAddresses", VPC, { RegionId = "cn-hangzhou", AllocationId = e4.json.AllocationId, Format = "XML" })
-  check(de2.body:find("<TotalCount>1</TotalCount><PageNumber>1</PageNumber><PageSize>10</PageSize><EipAddresses><EipAddress><AllocationId>"
-        .. e4.json.AllocationId, 1, true), "DescribeEipAddresses by id, XML", de2.body)
+  local de2 = call("DescribeEipAddresses", VPC,
+                   { RegionId = "cn-hangzhou", AllocationId = e4.json.AllocationId, Format = "XML" })
+  check(de2.body:find("<TotalCount>1</TotalCount><PageNumber>1</PageNumber><PageSize>10</PageSize>" ..
+        "<EipAddresses><EipAddress><AllocationId>" .. e4.json.AllocationId, 1, true),
+        "DescribeEipAddresses by id, XML", de2.body)
   local rl = call("ReleaseEipAddress", VPC, { AllocationId = e1.json.AllocationId })
   check(rl.status == 200, "ReleaseEipAddress", rl.body)
   local rl2 = call("ReleaseEipAddress", VPC, { AllocationId = e1.json.AllocationId })
@@ -287,7 +315,8 @@ local function run_live()
   check(t5.status == 0 and t5.curl_exit == 52, "injected connection reset (curl: empty reply)", tostring(t5.curl_exit))
   http("POST", "/__emulator/faults", '{"kind":"truncate"}', "application/json")
   local t6 = call("DescribeRegions", ECS)
-  check(t6.curl_exit == 18 and #t6.body > 0 and not t6.json, "injected truncated body (curl: partial file)", tostring(t6.curl_exit))
+  check(t6.curl_exit == 18 and #t6.body > 0 and not t6.json, "injected truncated body (curl: partial file)",
+        tostring(t6.curl_exit))
   http("POST", "/__emulator/faults", '{"kind":"delay","seconds":0.5}', "application/json")
   local t0 = tonumber((sh("date +%s.%N")))
   local t7 = call("DescribeRegions", ECS)

@@ -110,7 +110,8 @@ function T.pct(s)
 end
 
 -- "Sun, 06 Nov 1994 08:49:37 GMT" -> epoch seconds, or nil.
-local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6, Jul = 7, Aug = 8, Sep = 9, Oct = 10, Nov = 11, Dec = 12 }
+local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6,
+                 Jul = 7, Aug = 8, Sep = 9, Oct = 10, Nov = 11, Dec = 12 }
 function T.http_date(s)
   if type(s) ~= "string" then return nil end
   local d, mon, y, h, mi, se = s:match("^%a%a%a, (%d%d) (%a%a%a) (%d%d%d%d) (%d%d):(%d%d):(%d%d) GMT$")
@@ -207,11 +208,15 @@ function T.wait(h, limit)
 end
 
 function T.ctl(method, path, body)
-  return T.http(method, "/__emulator/" .. path, body, body and { headers = { "Content-Type: application/json" } } or nil)
+  return T.http(method, "/__emulator/" .. path, body,
+                body and { headers = { "Content-Type: application/json" } } or nil)
 end
 function T.stats() return T.ctl("GET", "stats").json or {} end
 function T.fault(json) return T.ctl("POST", "faults", json) end
-function T.requests(since) return (T.ctl("GET", "requests" .. (since and ("?since=" .. since) or "")).json or {}).requests or {} end
+function T.requests(since)
+  local r = T.ctl("GET", "requests" .. (since and ("?since=" .. since) or ""))
+  return (r.json or {}).requests or {}
+end
 
 ---------------------------------------------------------------- Alibaba RPC
 T.ECS, T.VPC = "2014-05-26", "2016-04-28"
@@ -279,7 +284,8 @@ function T.hw_sign_headers(method, path, query, body, ak, sk)
   local canonical = method .. "\n" .. uri .. "\n" .. table.concat(kv, "&") .. "\n" ..
                     table.concat(lines) .. "\n" .. signed .. "\n" .. T.sha256_hex(body or "")
   local sig = T.hex(T.hmac_sha256(sk, "SDK-HMAC-SHA256\n" .. date .. "\n" .. T.sha256_hex(canonical)))
-  wire[#wire + 1] = "Authorization: SDK-HMAC-SHA256 Access=" .. ak .. ", SignedHeaders=" .. signed .. ", Signature=" .. sig
+  wire[#wire + 1] = "Authorization: SDK-HMAC-SHA256 Access=" .. ak .. ", SignedHeaders=" .. signed ..
+                    ", Signature=" .. sig
   return wire, date
 end
 

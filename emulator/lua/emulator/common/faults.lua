@@ -15,8 +15,8 @@
 --   truncate  answer normally but cut the body in half (Content-Length
 --             still announces the full size) and close the connection
 
-local stats  = require "emulator.stats"
-local reqlog = require "emulator.reqlog"
+local stats  = require "emulator.common.stats"
+local reqlog = require "emulator.common.reqlog"
 
 local M = {}
 
@@ -112,7 +112,7 @@ function M.headers(f)
 end
 
 -- Applies the fault before the request is processed. Returns an error
--- table to answer with (RPC shapes; huawei.lua makes its own throttle
+-- table to answer with (RPC shapes; huawei/gateway.lua makes its own throttle
 -- answer), or nil to carry on (delay, stall, truncate).
 function M.apply(f)
   if f.kind == "throttle" then

@@ -125,11 +125,9 @@ local function xml_field(k, v, out)
     return
   end
   out[#out + 1] = "<" .. k .. ">"
-  if v == M.null then
-    -- empty element
-  elseif is_obj(v) then
+  if is_obj(v) then
     for i, ck in ipairs(v.keys) do xml_field(ck, v.vals[i], out) end
-  else
+  elseif v ~= M.null then -- null: an empty element
     out[#out + 1] = M.xml_text(scalar_text(v))
   end
   out[#out + 1] = "</" .. k .. ">"

@@ -23,7 +23,7 @@ for _, r in ipairs(M) do M.by_id[r.id] = r end
 
 -- DescribeRegions result body; endpoint(region) names the product's endpoint.
 function M.describe(endpoint)
-  local render = require "emulator.render"
+  local render = require "emulator.common.render"
   local items = render.list()
   for i, r in ipairs(M) do
     items[i] = render.obj("RegionId", r.id, "LocalName", r.name,

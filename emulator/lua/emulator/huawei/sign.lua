@@ -6,11 +6,12 @@
 
 local M = {}
 
-local byte, char, format, gsub, sub, find = string.byte, string.char, string.format, string.gsub, string.sub, string.find
+local byte, char, format = string.byte, string.char, string.format
+local gsub, sub, find = string.gsub, string.sub, string.find
 local concat, sort, tonumber = table.concat, table.sort, tonumber
 
 local function default_crypto(c)
-  return c or require("emulator.crypto")
+  return c or require("emulator.common.crypto")
 end
 
 function M.hex(raw)
@@ -143,7 +144,9 @@ function M.parse_authorization(value)
     a.credential = { ak = ak, date = date, region = region, service = service,
                      info = date .. "/" .. region .. "/" .. service }
   end
-  if not a.signed_raw or a.signed_raw == "" then return nil, "SignedHeaders is missing from the Authorization header" end
+  if not a.signed_raw or a.signed_raw == "" then
+    return nil, "SignedHeaders is missing from the Authorization header"
+  end
   if not a.signature or not a.signature:match("^%x+$") then
     return nil, "Signature is missing from the Authorization header or is not hex"
   end
@@ -155,7 +158,7 @@ function M.parse_authorization(value)
     a.signed_headers[#a.signed_headers + 1] = name
   end
   for i = 2, #a.signed_headers do
-    if not (a.signed_headers[i - 1] < a.signed_headers[i]) then
+    if a.signed_headers[i - 1] >= a.signed_headers[i] then
       return nil, "SignedHeaders must be sorted and without duplicates, got '" .. a.signed_raw .. "'"
     end
   end

@@ -22,7 +22,7 @@
 --   request_id   the request id of the answer (x-acs-request-id / X-Request-Id)
 --   done         false while the request is being handled (e.g. a stall)
 
-local render = require "emulator.render"
+local render = require "emulator.common.render"
 
 local M = {}
 

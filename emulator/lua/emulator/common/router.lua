@@ -2,8 +2,8 @@
 -- Huawei Cloud REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the test
 -- control endpoints under "/__emulator/", anything else is a 404.
 
-local stats  = require "emulator.stats"
-local reqlog = require "emulator.reqlog"
+local stats  = require "emulator.common.stats"
+local reqlog = require "emulator.common.reqlog"
 
 local M = {}
 
@@ -11,16 +11,16 @@ function M.handle()
   local uri = ngx.var.uri
   local name = uri:match("^/__emulator/([%w_-]+)$")
   if name then
-    return require("emulator.control").handle(name)
+    return require("emulator.common.control").handle(name)
   end
   stats.connection(ngx.var.connection)
   if uri == "/" then
     reqlog.start("rpc")
-    return require("emulator.rpc").handle()
+    return require("emulator.aliyun.rpc").handle()
   end
   if uri:match("^/v[13]/") then
     reqlog.start("huawei")
-    return require("emulator.huawei").handle()
+    return require("emulator.huawei.gateway").handle()
   end
   ngx.status = 404
   ngx.header["Content-Type"] = "application/json;charset=utf-8"

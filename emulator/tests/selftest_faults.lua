@@ -4,16 +4,17 @@
 -- hints, error-fault headers, the request log (/__emulator/requests),
 -- faults_applied and the Date header. Independent of the project's code
 -- (curl + openssl, helpers in selftest_lib.lua).
---   lua5.4 emulator/selftest_faults.lua        (exit status 0 = all passed)
+--   lua5.4 emulator/tests/selftest_faults.lua        (exit status 0 = all passed)
 
-local here = (arg[0]:match("^(.*)/[^/]*$") or ".")
-package.path = here .. "/lua/?.lua;" .. package.path
+local here = (arg[0]:match("^(.*)/[^/]*$") or ".") -- emulator/tests
+local emu_dir = here .. "/.."                        -- emulator
+package.path = emu_dir .. "/lua/?.lua;" .. package.path
 local cjson = require "cjson"
 local T = dofile(here .. "/selftest_lib.lua")
 local check, rpc, hw, http, ctl = T.check, T.rpc, T.hw, T.http, T.ctl
 local ECS, VPC, SVC = T.ECS, T.VPC, T.SVC
 
-local EMU = here .. "/emulator"
+local EMU = emu_dir .. "/emulator"
 local prefix = T.start(EMU, "faulttest")
 
 local function code_of(r) return r.json and (r.json.Code or r.json.error_code) end
@@ -58,7 +59,8 @@ local function run_live()
   check(th.headers["retry-after"] == nil, "RPC throttle without retry_after: no Retry-After")
   T.fault('{"kind":"throttle","api":"rpc"}')
   local th0 = rpc("DescribeRegions", ECS)
-  check(th0.status == 400 and th0.headers["x-acs-retry-after"] == nil, "RPC throttle without hint: no x-acs-retry-after")
+  check(th0.status == 400 and th0.headers["x-acs-retry-after"] == nil,
+        "RPC throttle without hint: no x-acs-retry-after")
 
   T.fault('{"kind":"throttle","api":"huawei","retry_after":2}')
   local hth = hw("GET", SVC, "limit=1")
@@ -77,10 +79,12 @@ local function run_live()
         "api any: RPC gets x-acs-retry-after, Huawei gets Retry-After", enc(a1.headers) .. enc(a2.headers))
 
   ---------------------------------------------------------------- error fault with headers
-  T.fault('{"kind":"error","api":"rpc","status":503,"code":"ServiceUnavailable","headers":{"Retry-After":"3","X-Test":"a b"}}')
+  T.fault('{"kind":"error","api":"rpc","status":503,"code":"ServiceUnavailable",' ..
+          '"headers":{"Retry-After":"3","X-Test":"a b"}}')
   local e1 = rpc("DescribeRegions", ECS)
   check(e1.status == 503 and code_of(e1) == "ServiceUnavailable" and e1.headers["retry-after"] == "3"
-        and e1.headers["x-test"] == "a b" and date_ok(e1), "RPC error fault copies headers (and has Date)", enc(e1.headers))
+        and e1.headers["x-test"] == "a b" and date_ok(e1), "RPC error fault copies headers (and has Date)",
+        enc(e1.headers))
   T.fault('{"kind":"error","api":"huawei","status":503,"code":"SYS.0503","message":"busy","headers":{"Retry-After":5}}')
   local e2 = hw("GET", SVC, "limit=1")
   local keys = {}
@@ -105,17 +109,20 @@ local function run_live()
   ctl("POST", "reset", "{}")
   local t_fault = T.fault('{"kind":"stall","seconds":3,"api":"rpc"}')
   check(t_fault.status == 200, "queue a 3 s stall fault", t_fault.body)
-  local first = rpc("AllocateEipAddress", VPC, { RegionId = "cn-hangzhou", ClientToken = "stall-tok-1" }, { max_time = 0.5 })
+  local first = rpc("AllocateEipAddress", VPC, { RegionId = "cn-hangzhou", ClientToken = "stall-tok-1" },
+                    { max_time = 0.5 })
   check(first.curl_exit == 28 and first.status == 0 and first.elapsed < 2,
         "stalled AllocateEipAddress: curl --max-time 0.5 times out", tostring(first.curl_exit) .. " " .. first.elapsed)
   -- the stalled handler is still asleep: another request is answered at once
   local prompt = rpc("DescribeRegions", VPC)
-  check(prompt.status == 200 and prompt.elapsed < 1, "another request is answered promptly during the stall", prompt.elapsed)
+  check(prompt.status == 200 and prompt.elapsed < 1, "another request is answered promptly during the stall",
+        prompt.elapsed)
   local mid = T.requests()
   check(mid[1] and mid[1].action == "AllocateEipAddress" and mid[1].fault == "stall" and mid[1].done == false
         and mid[1].status == cjson.null, "log: the stalled request is still in flight", enc(mid[1]))
   local st_mid = T.stats()
-  check(st_mid.eips == 1 and st_mid.client_tokens == 1, "state changed before the stall ended (1 EIP, 1 client token)", enc(st_mid))
+  check(st_mid.eips == 1 and st_mid.client_tokens == 1, "state changed before the stall ended (1 EIP, 1 client token)",
+        enc(st_mid))
   local retry = rpc("AllocateEipAddress", VPC, { RegionId = "cn-hangzhou", ClientToken = "stall-tok-1" })
   check(retry.status == 200 and retry.json and retry.json.AllocationId and retry.elapsed < 1
         and retry.params.SignatureNonce ~= first.params.SignatureNonce,
@@ -142,9 +149,11 @@ local function run_live()
   T.sleep(0.3)
   local during = rpc("DescribeRegions", ECS)
   local waited = T.wait(bg)
-  check(during.status == 200 and during.elapsed < 1, "a request in parallel with a stall is not held up", during.elapsed)
+  check(during.status == 200 and during.elapsed < 1, "a request in parallel with a stall is not held up",
+        during.elapsed)
   check(waited.status == 200 and waited.json and waited.json.AllocationId and waited.elapsed >= 1.5 and date_ok(waited),
-        "a patient client gets the normal answer after the stall (with Date)", tostring(waited.elapsed) .. " " .. waited.body)
+        "a patient client gets the normal answer after the stall (with Date)",
+        tostring(waited.elapsed) .. " " .. waited.body)
   local replay = rpc("AllocateEipAddress", VPC, { RegionId = "cn-hangzhou", ClientToken = "stall-tok-2" })
   check(replay.json and waited.json and replay.json.AllocationId == waited.json.AllocationId and T.stats().eips == 2,
         "the token of a stalled request replays its EIP", replay.body)
@@ -208,8 +217,10 @@ local function run_live()
         and rows[3] == null .. "|200|" .. null and rows[4] == "reset|" .. null .. "|" .. null
         and rows[5] == null .. "|200|" .. null and rows[6] == "error|500|SYS.0500",
         "log: fault kinds, statuses and codes", table.concat(rows, "  "))
-  check(log[1].action == "AllocateEipAddress" and log[1].client_token == "log-tok" and log[1].timestamp == l1.params.Timestamp
-        and log[1].api == "rpc" and log[1].method == "GET" and log[4].client_token == cjson.null and log[4].done == true,
+  check(log[1].action == "AllocateEipAddress" and log[1].client_token == "log-tok"
+        and log[1].timestamp == l1.params.Timestamp
+        and log[1].api == "rpc" and log[1].method == "GET"
+        and log[4].client_token == cjson.null and log[4].done == true,
         "log: action, client_token, timestamp (also of faulted requests)", enc(log[1]))
   check(log[5].api == "huawei" and log[5].operation == "ListEndpointServices" and log[5].sdk_date == l5.sdk_date
         and log[5].timestamp == cjson.null and log[6].sdk_date == l6.sdk_date,
@@ -223,7 +234,7 @@ local function run_live()
 
   -- several requests on one kept-alive connection share the connection serial
   local parts, files = {}, {}
-  for i = 1, 3 do
+  for _ = 1, 3 do
     local p = T.rpc_params("DescribeRegions", ECS)
     local query = T.rpc_sign("GET", p, "testsecret")
     local f = os.tmpname(); files[#files + 1] = f
@@ -246,11 +257,13 @@ local function run_live()
   for i = 1, 1005 do urls[i] = T.q(T.BASE .. "/?n=" .. i) end
   T.sh("curl -s -o /dev/null " .. table.concat(urls, " -o /dev/null "))
   local full = T.ctl("GET", "requests").json
-  check(#full.requests == 1000 and full.requests[1000].seq == full.last_seq and full.requests[1].seq == full.last_seq - 999,
+  check(#full.requests == 1000 and full.requests[1000].seq == full.last_seq
+        and full.requests[1].seq == full.last_seq - 999,
         "the log keeps the last 1000 requests", #full.requests)
   ctl("POST", "reset", "{}")
   local after = T.ctl("GET", "requests")
-  check(after.status == 200 and after.body:find('"requests":[]', 1, true) and next(T.stats().faults_applied or { 1 }) == nil,
+  check(after.status == 200 and after.body:find('"requests":[]', 1, true)
+        and next(T.stats().faults_applied or { 1 }) == nil,
         "reset clears the log (empty list) and faults_applied", after.body)
   rpc("DescribeRegions", ECS)
   local fresh = T.requests()

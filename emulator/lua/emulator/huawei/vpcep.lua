@@ -3,12 +3,19 @@
 -- endpoint services so paging is visible. Lists are newest first (the real
 -- API's default sort_key=created_at, sort_dir=desc).
 -- Handlers return status, body (render object) or nil, err where
--- err = { status, code, message } (rendered flat: error_code/error_msg).
+-- err = { status, code, message } (rendered flat: error_code/error_msg);
+-- the checks of bodies and queries are in vpcep_input.lua. route(handler)
+-- wraps a handler for gateway.lua: project checks, JSON body.
 
-local render = require "emulator.render"
-local hw_iam = require "emulator.hw_iam"
+local render  = require "emulator.common.render"
+local hw_iam  = require "emulator.huawei.iam"
+local request = require "emulator.huawei.request"
+local input   = require "emulator.huawei.vpcep_input"
 
 local obj, list = render.obj, render.list
+local bad, not_found, page = input.bad, input.not_found, input.page
+local req_string, opt_string, opt_bool = input.req_string, input.opt_string, input.opt_bool
+local check_ports, check_name = input.check_ports, input.check_name
 
 local M = {}
 
@@ -84,99 +91,37 @@ function M.counts()
   return { services = ns, endpoints = ne }
 end
 
----------------------------------------------------------------- helpers
-local function err(status, code, message)
-  return nil, { status = status, code = code, message = message }
-end
-
-local function bad(message) return err(400, "EndPoint.0002", "Parameter error: " .. message) end
-
-local function not_found(what, id)
-  return err(404, "EndPoint.0005", "The requested resource does not exist: " .. what .. " " .. id .. " not found.")
-end
-
-local function is_array(v)
-  if type(v) ~= "table" then return false end
-  local n = 0
-  for k in pairs(v) do
-    if type(k) ~= "number" then return false end
-    n = n + 1
-  end
-  return n == #v
-end
-
-local function is_int(v, lo, hi)
-  return type(v) == "number" and v == math.floor(v) and v >= lo and v <= hi
-end
-
-local function opt_string(body, name, pattern, what)
-  local v = body[name]
-  if v == nil then return true end
-  if type(v) ~= "string" or (pattern and not v:match(pattern)) then
-    return bad(name .. " must be " .. (what or "a string"))
-  end
-  return true
-end
-
-local function req_string(body, name)
-  local v = body[name]
-  if v == nil or v == "" then return bad(name .. " is required") end
-  if type(v) ~= "string" then return bad(name .. " must be a string") end
-  return true
-end
-
-local function opt_bool(body, name)
-  local v = body[name]
-  if v ~= nil and type(v) ~= "boolean" then return bad(name .. " must be true or false") end
-  return true
-end
-
-local function check_ports(v)
-  if not is_array(v) or #v == 0 then return bad("ports must be a non-empty list") end
-  if #v > 200 then return bad("ports may hold at most 200 entries") end
-  local out, seen = {}, {}
-  for i, p in ipairs(v) do
-    if type(p) ~= "table" then return bad("ports[" .. i .. "] must be an object") end
-    if not is_int(p.client_port, 1, 65535) then return bad("ports[" .. i .. "].client_port must be an integer 1..65535") end
-    if not is_int(p.server_port, 1, 65535) then return bad("ports[" .. i .. "].server_port must be an integer 1..65535") end
-    local proto = p.protocol == nil and "TCP" or p.protocol
-    if proto ~= "TCP" then return bad("ports[" .. i .. "].protocol must be TCP") end
-    if seen[p.client_port] then return bad("ports: client_port " .. p.client_port .. " is repeated") end
-    seen[p.client_port] = true
-    out[i] = { client_port = p.client_port, server_port = p.server_port, protocol = proto }
-  end
-  return out
-end
-
--- limit (1..1000, default 10) and offset (>= 0, default 0) from the query.
-local function paging(args)
-  local limit, offset = 10, 0
-  if args.limit ~= nil then
-    limit = type(args.limit) == "string" and args.limit:match("^%d+$") and tonumber(args.limit)
-    if not limit or limit < 1 or limit > 1000 then
-      return err(400, "EndPoint.0006", "Invalid limit: must be an integer 1..1000, got '" .. tostring(args.limit) .. "'.")
+---------------------------------------------------------------- gateway glue
+-- Wraps a handler: project checks, JSON body for POST/PUT.
+function M.route(handler, with_body)
+  local fail, json_object, args_of = request.fail, request.json_object, request.args_of
+  return function(ctx, pid, id)
+    local project = hw_iam.PROJECT_BY_ID[pid]
+    if not project then
+      return fail(400, "EndPoint.0014", "Invalid project ID: " .. pid .. " is not a project of this emulator.")
     end
-  end
-  if args.offset ~= nil then
-    offset = type(args.offset) == "string" and args.offset:match("^%d+$") and tonumber(args.offset)
-    if not offset or offset > 1e9 then
-      return err(400, "EndPoint.0010", "Invalid offset: must be an integer >= 0, got '" .. tostring(args.offset) .. "'.")
+    local hdr = ctx.headers["x-project-id"]
+    if hdr ~= nil and hdr ~= pid then
+      return fail(400, "EndPoint.0014", "Invalid project ID: the X-Project-Id header (" .. tostring(hdr) ..
+                  ") does not match the project id in the path (" .. pid .. ").")
     end
+    local pr = ctx.principal
+    if pr.domain ~= project.domain then
+      return fail(403, "EndPoint.0004", "Authentication information is incorrect or you have no permissions: project "
+                  .. pid .. " belongs to another domain.")
+    end
+    if pr.project and pr.project ~= project then
+      return fail(403, "EndPoint.0004", "Authentication information is incorrect or you have no permissions: " ..
+                  "the token is scoped to project " .. pr.project.id .. " (" .. pr.project.name .. "), not " ..
+                  pid .. ".")
+    end
+    local body
+    if with_body then
+      body = json_object(ctx.body)
+      if not body then return fail(400, "EndPoint.0002", "Parameter error: the request body must be a JSON object.") end
+    end
+    return handler({ project = project, id = id, body = body, args = args_of(ctx.raw_query), now = ctx.now })
   end
-  return limit, offset
-end
-
--- Newest first, filtered, then the page.
-local function page(items, args, keep)
-  local limit, offset = paging(args)
-  if not limit then return nil, offset end
-  local matched = {}
-  for i = #items, 1, -1 do
-    if keep(items[i]) then matched[#matched + 1] = items[i] end
-  end
-  local out = {}
-  for i = offset + 1, math.min(#matched, offset + limit) do out[#out + 1] = matched[i] end
-  return out, #matched
 end
 
 ---------------------------------------------------------------- rendering
@@ -225,14 +170,6 @@ end
 
 local SERVER_TYPES = { VM = true, VIP = true, LB = true }
 local SERVICE_TYPES = { interface = true, gateway = true }
-local NAME_PATTERN, NAME_RULE = "^[%w_%-]+$", "1-16 letters, digits, '_' or '-'"
-
-local function check_name(v)
-  if v ~= nil and (type(v) ~= "string" or #v < 1 or #v > 16 or not v:match(NAME_PATTERN)) then
-    return bad("service_name must be " .. NAME_RULE)
-  end
-  return true
-end
 
 function M.create_service(r)
   local b = r.body
@@ -315,7 +252,8 @@ function M.list_endpoints(r)
   local items, total = page(endpoints[r.project.id].items, args, function(e)
     return (args.id == nil or e.id == args.id)
        and (args.vpc_id == nil or e.vpc_id == args.vpc_id)
-       and (args.endpoint_service_name == nil or e.endpoint_service_name:find(args.endpoint_service_name, 1, true) ~= nil)
+       and (args.endpoint_service_name == nil
+            or e.endpoint_service_name:find(args.endpoint_service_name, 1, true) ~= nil)
   end)
   if not items then return nil, total end
   local l = list()

@@ -2,12 +2,13 @@
 -- Self-test of the emulator's Huawei Cloud REST side (IAM + VPCEP),
 -- independent of the project's code: it signs requests with its own
 -- canonicalization + `openssl dgst` (HMAC-SHA256, SHA-256), talks
--- HTTP with curl, and checks the emulator's signer (lua/emulator/hw_sign.lua)
+-- HTTP with curl, and checks the emulator's signer (lua/emulator/huawei/sign.lua)
 -- against test-vectors.md section H1-H5.
---   lua5.4 emulator/selftest_huawei.lua        (exit status 0 = all passed)
+--   lua5.4 emulator/tests/selftest_huawei.lua        (exit status 0 = all passed)
 
-local here = (arg[0]:match("^(.*)/[^/]*$") or ".")
-package.path = here .. "/lua/?.lua;" .. package.path
+local here = (arg[0]:match("^(.*)/[^/]*$") or ".") -- emulator/tests
+local emu_dir = here .. "/.."                        -- emulator
+package.path = emu_dir .. "/lua/?.lua;" .. package.path
 local cjson = require "cjson"
 
 -- Shell, crypto and encoding helpers shared by the self-tests.
@@ -18,10 +19,11 @@ local hex, hmac_sha256, sha256_hex, pct = T.hex, T.hmac_sha256, T.sha256_hex, T.
 local CRYPTO = { hmac_sha256 = hmac_sha256, sha256_hex = sha256_hex }
 
 ---------------------------------------------------------------- unit: server signer vs H1-H5
-local hw_sign = require "emulator.hw_sign"
+local hw_sign = require "emulator.huawei.sign"
 do
   check(hex(hmac_sha256("key", "The quick brown fox jumps over the lazy dog")) ==
-        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8", "HMAC-SHA256 primitive (RFC 4231-style check)")
+        "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8",
+        "HMAC-SHA256 primitive (RFC 4231-style check)")
   check(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "SHA-256 of empty body")
 
   local function canon(method, path, query, headers, signed, body)
@@ -46,9 +48,12 @@ do
                     "f7dfee056692e58dede80fc80cb89bbfabf45552dd7cd8d18a0a13484455b98e", "H1")
   check(sts1 == "SDK-HMAC-SHA256\n20200608T023900Z\nde94dd1e1ccdb730b403ce35d7e14f7c7b04337f6def1c3a3a2ba936852b133f",
         "H1 string to sign", sts1)
-  local a = hw_sign.parse_authorization("SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature=cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842")
-  check(a and a.access == "AccessKey" and #a.signed_headers == 2 and a.signature:sub(1, 4) == "cfb4", "parse SDK Authorization")
-  local v = hw_sign.parse_authorization("V11-HMAC-SHA256 Credential=AccessKey/20200608/test-region-1/demo, SignedHeaders=host;x-sdk-date, Signature=f7dfee05")
+  local a = hw_sign.parse_authorization("SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, " ..
+                                        "Signature=cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842")
+  check(a and a.access == "AccessKey" and #a.signed_headers == 2 and a.signature:sub(1, 4) == "cfb4",
+        "parse SDK Authorization")
+  local v = hw_sign.parse_authorization("V11-HMAC-SHA256 Credential=AccessKey/20200608/test-region-1/demo, " ..
+                                        "SignedHeaders=host;x-sdk-date, Signature=f7dfee05")
   check(v and v.access == "AccessKey" and v.credential.info == "20200608/test-region-1/demo", "parse V11 Authorization")
   check(not hw_sign.parse_authorization("SDK-HMAC-SHA256 Access=a, SignedHeaders=x-sdk-date;host, Signature=00"),
         "unsorted SignedHeaders rejected")
@@ -71,10 +76,13 @@ do
   both(c4, "20060102T150405Z", "cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59",
        "4112f88b92d82dd1e1b7dd142f1e99e4f1762c42ca8fe0968b3045120870a903", "H4")
 
-  local h5 = "enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29"
+  local h5 = "enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123" ..
+             "&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29"
   check(hw_sign.canonical_query_pairs({ { "limit", "1" }, { "enable", "true" }, { "test", "一 (&=?!#%.*)" },
-        { "path", "/tmp/123" }, { "multi", "3" }, { "multi", "1" }, { "multi", "2" } }) == h5, "H5 canonical query (pairs)")
-  check(hw_sign.canonical_query("test=%E4%B8%80%20(%26%3D%3F!%23%25.*)&path=/tmp/123&multi=2&limit=1&multi=1&enable=true&multi=3") == h5,
+        { "path", "/tmp/123" }, { "multi", "3" }, { "multi", "1" }, { "multi", "2" } }) == h5,
+        "H5 canonical query (pairs)")
+  check(hw_sign.canonical_query("test=%E4%B8%80%20(%26%3D%3F!%23%25.*)&path=/tmp/123" ..
+                                "&multi=2&limit=1&multi=1&enable=true&multi=3") == h5,
         "H5 canonical query (re-encoded from a raw query)")
   check(hw_sign.canonical_query("b&a=&c=1") == "a=&b=&c=1", "key without '=' keeps an empty value")
   check(hw_sign.canonical_uri("/") == "/" and hw_sign.canonical_uri("/a%20b/c~d(e)") == "/a%20b/c~d%28e%29/"
@@ -85,7 +93,7 @@ do
   if (sh("command -v luajit")) ~= "" then
     local script = tmpfile([[
 package.path = arg[1] .. "/lua/?.lua;" .. package.path
-local s, c = require "emulator.hw_sign", require "emulator.crypto"
+local s, c = require "emulator.huawei.sign", require "emulator.common.crypto"
 local h = { host = "service.endpoint.myhuaweicloud.com", ["x-sdk-date"] = "20200608T023900Z" }
 local c1 = s.canonical_request({ method = "GET", path = "/resources", query = "size=1", headers = h,
   signed = { "host", "x-sdk-date" }, payload_hash = c.sha256_hex("") })
@@ -96,10 +104,11 @@ io.write((s.sign(c1, { sk = "SecretKey", sdk_date = "20200608T023900Z" })), " ",
   (s.sign(c4, { algorithm = "V11-HMAC-SHA256", ak = "AccessKey", sk = "SecretKey", sdk_date = "20060102T150405Z",
                info = "20060102/test-region-1/demo" })))
 ]])
-    local res = sh("luajit " .. q(script) .. " " .. q(here) .. " 2>&1")
+    local res = sh("luajit " .. q(script) .. " " .. q(emu_dir) .. " 2>&1")
     os.remove(script)
     check(res == "cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842 " ..
-          "4112f88b92d82dd1e1b7dd142f1e99e4f1762c42ca8fe0968b3045120870a903", "H1 + H4/V11 with the FFI libcrypto primitives (luajit)", res)
+          "4112f88b92d82dd1e1b7dd142f1e99e4f1762c42ca8fe0968b3045120870a903",
+          "H1 + H4/V11 with the FFI libcrypto primitives (luajit)", res)
   else
     print("skip FFI primitives check (no luajit)")
   end
@@ -263,7 +272,7 @@ local SVC = "/v1/" .. P1 .. "/vpc-endpoint-services"
 local EPS = "/v1/" .. P1 .. "/vpc-endpoints"
 
 ---------------------------------------------------------------- live server
-local EMU = here .. "/emulator"
+local EMU = emu_dir .. "/emulator"
 local prefix = sh("mktemp -d /tmp/cloudapi-emu-hwtest.XXXXXX"):gsub("%s+$", "")
 local out, ok = sh(q(EMU) .. " start --prefix " .. q(prefix) .. " 2>&1")
 BASE = out:gsub("%s+$", "")
@@ -282,9 +291,11 @@ local function run_live()
   local first = r.json and r.json.endpoint_services[1] or {}
   check(first.project_id == P1 and first.status == "available" and first.service_type == "interface"
         and first.service_name:match("^cn%-north%-4%..+%." .. first.id:gsub("%-", "%%-") .. "$")
-        and type(first.ports) == "table" and first.ports[1].protocol == "TCP", "service object shape", cjson.encode(first))
+        and type(first.ports) == "table" and first.ports[1].protocol == "TCP", "service object shape",
+        cjson.encode(first))
   local pg = signed("GET", SVC, "limit=10&offset=20")
-  check(pg.status == 200 and #pg.json.endpoint_services == 5 and pg.json.total_count == 25, "last page has 5", pg.body:sub(1, 200))
+  check(pg.status == 200 and #pg.json.endpoint_services == 5 and pg.json.total_count == 25, "last page has 5",
+        pg.body:sub(1, 200))
   local all = signed("GET", SVC, "offset=0&limit=1000")
   local ids, dup = {}, false
   for _, s in ipairs(all.json and all.json.endpoint_services or {}) do
@@ -293,23 +304,29 @@ local function run_live()
   end
   check(all.status == 200 and #all.json.endpoint_services == 25 and not dup, "limit=1000 returns all 25, distinct ids")
   local bl = signed("GET", SVC, "limit=1001")
-  check(bl.status == 400 and ecode(bl) == "EndPoint.0006" and bl.json.request_id, "limit 1001 -> 400 EndPoint.0006", bl.body)
+  check(bl.status == 400 and ecode(bl) == "EndPoint.0006" and bl.json.request_id, "limit 1001 -> 400 EndPoint.0006",
+        bl.body)
   local bl2 = signed("GET", SVC, "limit=abc")
   check(bl2.status == 400 and ecode(bl2) == "EndPoint.0006", "limit abc -> 400", bl2.body)
   local bo = signed("GET", SVC, "offset=-1")
   check(bo.status == 400 and ecode(bo) == "EndPoint.0010", "offset -1 -> 400 EndPoint.0010", bo.body)
 
   local nohost = signed("GET", SVC, "limit=2", nil, { sign_host = false })
-  check(nohost.status == 200 and #nohost.json.endpoint_services == 2, "only x-sdk-date signed (host not signed)", nohost.body:sub(1, 200))
+  check(nohost.status == 200 and #nohost.json.endpoint_services == 2, "only x-sdk-date signed (host not signed)",
+        nohost.body:sub(1, 200))
   local fancy = signed("GET", SVC, "endpoint_service_name=seed-svc-0%31&flag&z=%E4%B8%80%20%2A~&a=b%2Fc")
   check(fancy.status == 200 and fancy.json.total_count == 1
-        and fancy.json.endpoint_services[1].service_name:find("seed-svc-01", 1, true), "query with encoded chars, a bare key, UTF-8", fancy.body:sub(1, 300))
+        and fancy.json.endpoint_services[1].service_name:find("seed-svc-01", 1, true),
+        "query with encoded chars, a bare key, UTF-8", fancy.body:sub(1, 300))
   local enc = signed("GET", SVC .. "/no%20such%3Aid", "")
-  check(enc.status == 404 and ecode(enc) == "EndPoint.0005", "percent-encoded path segment signs and routes (404 unknown id)", enc.body)
+  check(enc.status == 404 and ecode(enc) == "EndPoint.0005",
+        "percent-encoded path segment signs and routes (404 unknown id)", enc.body)
 
   local v11 = signed("GET", SVC, "limit=3", nil, { v11 = { region = "cn-north-4", service = "vpcep" } })
-  check(v11.status == 200 and #v11.json.endpoint_services == 3, "V11-HMAC-SHA256 (derived key) accepted", v11.body:sub(1, 200))
-  local v11bad = signed("GET", SVC, "", nil, { v11 = { region = "cn-north-4", service = "vpcep" }, cred_date = "20000101" })
+  check(v11.status == 200 and #v11.json.endpoint_services == 3, "V11-HMAC-SHA256 (derived key) accepted",
+        v11.body:sub(1, 200))
+  local v11bad = signed("GET", SVC, "", nil,
+                        { v11 = { region = "cn-north-4", service = "vpcep" }, cred_date = "20000101" })
   check(v11bad.status == 401 and ecode(v11bad) == "APIGW.0301", "V11 credential date != x-sdk-date -> 401", v11bad.body)
   local v11sk = signed("GET", SVC, "", nil, { v11 = { region = "cn-north-4", service = "vpcep" }, sk = "nope" })
   check(v11sk.status == 401 and emsg(v11sk) ==
@@ -318,30 +335,40 @@ local function run_live()
 
   local bad = signed("GET", SVC, "limit=5&offset=1", nil, { sk = "wrong" })
   local rid = bad.headers["x-request-id"] or "?"
-  check(bad.status == 401 and bad.body == '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: ' ..
-        'verify aksk signature fail, canonicalRequest: ' .. bad.canonical:gsub("\n", "\\n") .. '","request_id":"' .. rid .. '"}',
+  check(bad.status == 401
+        and bad.body == '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: ' ..
+        'verify aksk signature fail, canonicalRequest: ' .. bad.canonical:gsub("\n", "\\n") ..
+        '","request_id":"' .. rid .. '"}',
         "wrong SK -> 401 APIGW.0301, body exactly with the canonical request", bad.body)
   local expired = signed("GET", SVC, "", nil, { date = os.date("!%Y%m%dT%H%M%SZ", os.time() - 16 * 60) })
   check(expired.status == 401 and ecode(expired) == "APIGW.0303"
         and emsg(expired) == "Incorrect IAM authentication information: x-sdk-date expired"
-        and expired.json.request_id == expired.headers["x-request-id"], "x-sdk-date 16 min old -> 401 APIGW.0303", expired.body)
+        and expired.json.request_id == expired.headers["x-request-id"], "x-sdk-date 16 min old -> 401 APIGW.0303",
+        expired.body)
   local future = signed("GET", SVC, "", nil, { date = os.date("!%Y%m%dT%H%M%SZ", os.time() + 16 * 60) })
-  check(future.status == 401 and ecode(future) == "APIGW.0303", "x-sdk-date 16 min ahead -> 401 APIGW.0303", future.body)
+  check(future.status == 401 and ecode(future) == "APIGW.0303", "x-sdk-date 16 min ahead -> 401 APIGW.0303",
+        future.body)
   local near = signed("GET", SVC, "", nil, { date = os.date("!%Y%m%dT%H%M%SZ", os.time() - 14 * 60) })
   check(near.status == 200, "x-sdk-date 14 min old accepted", near.body:sub(1, 100))
   local malformed = signed("GET", SVC, "", nil, { date = "2020-06-08T02:39:00Z" })
-  check(malformed.status == 401 and ecode(malformed) == "APIGW.0301" and emsg(malformed):find("YYYYMMDDTHHMMSSZ", 1, true),
+  check(malformed.status == 401 and ecode(malformed) == "APIGW.0301"
+        and emsg(malformed):find("YYYYMMDDTHHMMSSZ", 1, true),
         "malformed x-sdk-date -> 401 APIGW.0301", malformed.body)
   local nodate = signed("GET", SVC, "", nil, { unsigned_date = true })
-  check(nodate.status == 401 and ecode(nodate) == "APIGW.0301" and emsg(nodate):find("x-sdk-date must be one of the SignedHeaders", 1, true),
+  check(nodate.status == 401 and ecode(nodate) == "APIGW.0301"
+        and emsg(nodate):find("x-sdk-date must be one of the SignedHeaders", 1, true),
         "x-sdk-date not signed -> 401 APIGW.0301", nodate.body)
   local unknown = signed("GET", SVC, "", nil, { ak = "who", sk = "x" })
-  check(unknown.status == 401 and ecode(unknown) == "APIGW.0301" and emsg(unknown):find("unknown access key (AK) 'who'", 1, true),
+  check(unknown.status == 401 and ecode(unknown) == "APIGW.0301"
+        and emsg(unknown):find("unknown access key (AK) 'who'", 1, true),
         "unknown AK -> 401 APIGW.0301", unknown.body)
-  local garbled = http("GET", SVC, nil, { "Authorization: SDK-HMAC-SHA256 nonsense", "X-Sdk-Date: " .. os.date("!%Y%m%dT%H%M%SZ") })
-  check(garbled.status == 401 and ecode(garbled) == "APIGW.0301", "malformed Authorization -> 401 APIGW.0301", garbled.body)
+  local garbled = http("GET", SVC, nil,
+                       { "Authorization: SDK-HMAC-SHA256 nonsense", "X-Sdk-Date: " .. os.date("!%Y%m%dT%H%M%SZ") })
+  check(garbled.status == 401 and ecode(garbled) == "APIGW.0301", "malformed Authorization -> 401 APIGW.0301",
+        garbled.body)
   local none = http("GET", SVC)
-  check(none.status == 401 and ecode(none) == "APIGW.0301" and none.headers["x-request-id"], "no credentials -> 401", none.body)
+  check(none.status == 401 and ecode(none) == "APIGW.0301" and none.headers["x-request-id"], "no credentials -> 401",
+        none.body)
 
   local sts0 = signed("GET", SVC, "", nil, { ak = "hw-sts-ak" })
   check(sts0.status == 401 and ecode(sts0) == "APIGW.0301" and emsg(sts0):find("X-Security-Token", 1, true),
@@ -364,22 +391,28 @@ local function run_live()
         and svc.ports[1].client_port == 8080 and svc.created_at:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$"),
         "create endpoint service (body with trailing newline)", c.body)
   local g = signed("GET", SVC .. "/" .. svc.id, "")
-  check(g.status == 200 and g.json.id == svc.id and g.json.service_name == svc.service_name, "get endpoint service", g.body)
+  check(g.status == 200 and g.json.id == svc.id and g.json.service_name == svc.service_name, "get endpoint service",
+        g.body)
   local listed = signed("GET", SVC, "limit=1")
   check(listed.json and listed.json.total_count == 26 and listed.json.endpoint_services[1].id == svc.id,
         "new service listed first, total 26", listed.body:sub(1, 200))
-  local u = signed("PUT", SVC .. "/" .. svc.id, "", '{"approval_enabled":true,"service_name":"renamed","description":"hello",' ..
+  local u = signed("PUT", SVC .. "/" .. svc.id, "",
+                   '{"approval_enabled":true,"service_name":"renamed","description":"hello",' ..
                    '"ports":[{"client_port":9090,"server_port":90,"protocol":"TCP"}]}')
   check(u.status == 200 and u.json.approval_enabled == true and u.json.service_name == "cn-north-4.renamed." .. svc.id
         and u.json.description == "hello" and u.json.ports[1].client_port == 9090, "update endpoint service", u.body)
   local unsigned = signed("POST", SVC, "", body, { content_sha = "UNSIGNED-PAYLOAD" })
-  check(unsigned.status == 200 and unsigned.json.id ~= svc.id, "X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD", unsigned.body:sub(1, 100))
+  check(unsigned.status == 200 and unsigned.json.id ~= svc.id, "X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD",
+        unsigned.body:sub(1, 100))
   local miss = signed("POST", SVC, "", '{"vpc_id":"v","port_id":"p","server_type":"VM"}')
-  check(miss.status == 400 and ecode(miss) == "EndPoint.0002" and emsg(miss):find("ports", 1, true) and miss.json.request_id,
+  check(miss.status == 400 and ecode(miss) == "EndPoint.0002" and emsg(miss):find("ports", 1, true)
+        and miss.json.request_id,
         "create without ports -> 400 EndPoint.0002", miss.body)
-  local miss2 = signed("POST", SVC, "", '{"port_id":"p","server_type":"VM","ports":[{"client_port":1,"server_port":1}]}')
+  local miss2 = signed("POST", SVC, "",
+                       '{"port_id":"p","server_type":"VM","ports":[{"client_port":1,"server_port":1}]}')
   check(miss2.status == 400 and emsg(miss2):find("vpc_id", 1, true), "create without vpc_id -> 400", miss2.body)
-  local badtype = signed("POST", SVC, "", '{"vpc_id":"v","port_id":"p","server_type":"XX","ports":[{"client_port":1,"server_port":1}]}')
+  local badtype = signed("POST", SVC, "",
+                         '{"vpc_id":"v","port_id":"p","server_type":"XX","ports":[{"client_port":1,"server_port":1}]}')
   check(badtype.status == 400 and ecode(badtype) == "EndPoint.0002", "bad server_type -> 400", badtype.body)
   local notjson = signed("POST", SVC, "", "vpc_id=v")
   check(notjson.status == 400 and ecode(notjson) == "EndPoint.0002", "non-JSON body -> 400", notjson.body)
@@ -388,38 +421,48 @@ local function run_live()
 
   ---------------------------------------------------------------- endpoints
   local e0 = signed("GET", EPS, "")
-  check(e0.status == 200 and e0.json.total_count == 0 and e0.body:find('"endpoints":[]', 1, true), "no endpoints yet ([] not {})", e0.body)
+  check(e0.status == 200 and e0.json.total_count == 0 and e0.body:find('"endpoints":[]', 1, true),
+        "no endpoints yet ([] not {})", e0.body)
   local ec = signed("POST", EPS, "", '{"endpoint_service_id":"' .. svc.id .. '","vpc_id":"vpc-2","subnet_id":"sub-2"}')
   local ep = ec.json or {}
   check(ec.status == 200 and type(ep.id) == "string" and ep.endpoint_service_id == svc.id and ep.vpc_id == "vpc-2"
         and ep.service_type == "interface" and ep.status == "pendingAcceptance" and ep.ip:match("^10%.0%.%d+%.%d+$")
-        and ep.project_id == P1 and ep.created_at, "create endpoint (service needs approval -> pendingAcceptance)", ec.body)
-  local c2 = signed("POST", SVC, "", '{"vpc_id":"v","port_id":"p","server_type":"LB","ports":[{"client_port":1,"server_port":2,"protocol":"TCP"}]}')
-  local ec2 = signed("POST", EPS, "", '{"endpoint_service_id":"' .. (c2.json and c2.json.id or "?") .. '","vpc_id":"vpc-3"}')
+        and ep.project_id == P1 and ep.created_at, "create endpoint (service needs approval -> pendingAcceptance)",
+        ec.body)
+  local c2 = signed("POST", SVC, "",
+      '{"vpc_id":"v","port_id":"p","server_type":"LB","ports":[{"client_port":1,"server_port":2,"protocol":"TCP"}]}')
+  local ec2 = signed("POST", EPS, "",
+                     '{"endpoint_service_id":"' .. (c2.json and c2.json.id or "?") .. '","vpc_id":"vpc-3"}')
   check(ec2.status == 200 and ec2.json.status == "accepted" and ec2.json.ip ~= ep.ip
-        and (c2.json.service_name or ""):match("^cn%-north%-4%.[%x%-]+$"), "create endpoint without subnet -> accepted", ec2.body)
+        and (c2.json.service_name or ""):match("^cn%-north%-4%.[%x%-]+$"), "create endpoint without subnet -> accepted",
+        ec2.body)
   local el = signed("GET", EPS, "limit=1")
-  check(el.status == 200 and el.json.total_count == 2 and #el.json.endpoints == 1 and el.json.endpoints[1].id == ec2.json.id,
+  check(el.status == 200 and el.json.total_count == 2 and #el.json.endpoints == 1
+        and el.json.endpoints[1].id == ec2.json.id,
         "list endpoints (newest first, paged)", el.body:sub(1, 200))
   local eg = signed("GET", EPS .. "/" .. ep.id, "")
   check(eg.status == 200 and eg.json.id == ep.id, "get endpoint", eg.body:sub(1, 100))
   local eu = signed("POST", EPS, "", '{"endpoint_service_id":"nope","vpc_id":"v"}')
   check(eu.status == 404 and ecode(eu) == "EndPoint.0005", "endpoint for unknown service -> 404", eu.body)
   local emiss = signed("POST", EPS, "", '{"vpc_id":"v"}')
-  check(emiss.status == 400 and ecode(emiss) == "EndPoint.0002", "endpoint without endpoint_service_id -> 400", emiss.body)
+  check(emiss.status == 400 and ecode(emiss) == "EndPoint.0002", "endpoint without endpoint_service_id -> 400",
+        emiss.body)
   local ed = signed("DELETE", EPS .. "/" .. ep.id, "")
   check(ed.status == 204 and ed.body == "" and ed.headers["x-request-id"], "delete endpoint -> 204, no body", ed.body)
   local ed2 = signed("DELETE", EPS .. "/" .. ep.id, "")
   check(ed2.status == 404 and ecode(ed2) == "EndPoint.0005", "delete endpoint twice -> 404", ed2.body)
   local d = signed("DELETE", SVC .. "/" .. svc.id, "")
-  check(d.status == 204 and d.body == "" and not d.headers["content-type"], "delete endpoint service -> 204, no body", d.body)
+  check(d.status == 204 and d.body == "" and not d.headers["content-type"], "delete endpoint service -> 204, no body",
+        d.body)
   local gd = signed("GET", SVC .. "/" .. svc.id, "")
-  check(gd.status == 404 and ecode(gd) == "EndPoint.0005" and gd.json.request_id, "deleted service -> 404 EndPoint.0005", gd.body)
+  check(gd.status == 404 and ecode(gd) == "EndPoint.0005" and gd.json.request_id,
+        "deleted service -> 404 EndPoint.0005", gd.body)
 
   local badp = signed("GET", "/v1/ffffffffffffffffffffffffffffffff/vpc-endpoint-services", "")
   check(badp.status == 400 and ecode(badp) == "EndPoint.0014", "unknown project id -> 400 EndPoint.0014", badp.body)
   local xp = signed("GET", SVC, "", nil, { extra = { { "X-Project-Id", P2 } } })
-  check(xp.status == 400 and ecode(xp) == "EndPoint.0014" and emsg(xp):find("X-Project-Id", 1, true), "X-Project-Id != path -> 400", xp.body)
+  check(xp.status == 400 and ecode(xp) == "EndPoint.0014" and emsg(xp):find("X-Project-Id", 1, true),
+        "X-Project-Id != path -> 400", xp.body)
   local xp2 = signed("GET", SVC, "limit=1", nil, { extra = { { "X-Project-Id", P1 } } })
   check(xp2.status == 200, "X-Project-Id = path -> 200", xp2.body:sub(1, 100))
   local p2 = signed("GET", "/v1/" .. P2 .. "/vpc-endpoint-services", "limit=1")
@@ -428,15 +471,18 @@ local function run_live()
   local noroute = signed("GET", "/v1/" .. P1 .. "/nothing-here", "")
   check(noroute.status == 404 and ecode(noroute) == "APIGW.0101", "unknown API -> 404 APIGW.0101", noroute.body)
   local nomethod = signed("PATCH", SVC, "", "{}")
-  check(nomethod.status == 404 and ecode(nomethod) == "APIGW.0101", "unsupported method -> 404 APIGW.0101", nomethod.body)
+  check(nomethod.status == 404 and ecode(nomethod) == "APIGW.0101", "unsupported method -> 404 APIGW.0101",
+        nomethod.body)
 
   ---------------------------------------------------------------- IAM tokens
   local before = stats()
   local tok, tr = get_token()
-  check(tr.status == 201 and tok and tok:match("^MIIE%x+$") and tr.headers["x-request-id"], "token issued: 201 + X-Subject-Token", tr.body)
+  check(tr.status == 201 and tok and tok:match("^MIIE%x+$") and tr.headers["x-request-id"],
+        "token issued: 201 + X-Subject-Token", tr.body)
   local t = tr.json and tr.json.token or {}
   check(t.methods and t.methods[1] == "password" and t.user.name == "demo-user" and t.user.domain.name == "demo-domain"
-        and t.user.domain.id == "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0" and t.project.name == "cn-north-4" and t.project.id == P1
+        and t.user.domain.id == "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0" and t.project.name == "cn-north-4"
+        and t.project.id == P1
         and t.expires_at:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%d%d%d%dZ$") and t.issued_at,
         "token body: user, domain, project, timestamps", tr.body)
   local function epoch(iso)
@@ -446,38 +492,48 @@ local function run_live()
   local life = epoch(t.expires_at or "") - epoch(t.issued_at or "")
   check(life >= 86399 and life <= 86401, "default token lifetime 24 h", life)
   local use = with_token("GET", SVC .. "?limit=2", tok)
-  check(use.status == 200 and #use.json.endpoint_services == 2, "token authenticates a VPCEP call", use.body:sub(1, 100))
+  check(use.status == 200 and #use.json.endpoint_services == 2, "token authenticates a VPCEP call",
+        use.body:sub(1, 100))
   local other = with_token("GET", "/v1/" .. P2 .. "/vpc-endpoint-services", tok)
-  check(other.status == 403 and ecode(other) == "EndPoint.0004", "project-scoped token on another project -> 403", other.body)
+  check(other.status == 403 and ecode(other) == "EndPoint.0004", "project-scoped token on another project -> 403",
+        other.body)
   local bogus = with_token("GET", SVC, "MIIEbogus")
-  check(bogus.status == 401 and ecode(bogus) == "APIGW.0301" and emsg(bogus) == "Incorrect IAM authentication information: token invalid"
+  check(bogus.status == 401 and ecode(bogus) == "APIGW.0301"
+        and emsg(bogus) == "Incorrect IAM authentication information: token invalid"
         and bogus.json.request_id, "unknown token -> 401 APIGW.0301 token invalid", bogus.body)
   local _, wp = get_token(nil, "demo-user", "wrong")
-  check(wp.status == 401 and wp.body == '{"error":{"code":401,"message":"The username or password is wrong.","title":"Unauthorized"}}'
+  check(wp.status == 401
+        and wp.body == '{"error":{"code":401,"message":"The username or password is wrong.","title":"Unauthorized"}}'
         and not wp.headers["x-subject-token"], "wrong password -> 401 IAM error body", wp.body)
   local _, wu = get_token(nil, "nobody", "demo-password")
   check(wu.status == 401 and wu.json and wu.json.error.code == 401, "unknown user -> 401", wu.body)
   local mal = http("POST", "/v3/auth/tokens", "{not json", { "Content-Type: application/json" })
   check(mal.status == 400 and mal.json and mal.json.error.code == 400 and mal.json.error.title == "Bad Request"
         and mal.headers["x-request-id"], "malformed token body -> 400 IAM error", mal.body)
-  local mal2 = http("POST", "/v3/auth/tokens", '{"auth":{"identity":{"methods":["password"]}}}', { "Content-Type: application/json" })
-  check(mal2.status == 400 and mal2.json.error.message:find("password.user", 1, true), "token body without user -> 400", mal2.body)
+  local mal2 = http("POST", "/v3/auth/tokens", '{"auth":{"identity":{"methods":["password"]}}}',
+                    { "Content-Type: application/json" })
+  check(mal2.status == 400 and mal2.json.error.message:find("password.user", 1, true), "token body without user -> 400",
+        mal2.body)
   local _, np = get_token({ project = { name = "nowhere-1" } })
   check(np.status == 400 and np.json and np.json.error.code == 400 and np.json.error.message:find("nowhere-1", 1, true),
         "unknown project name in scope -> 400", np.body)
   local tid, rid2 = get_token({ project = { id = P2 } })
-  check(rid2.status == 201 and rid2.json.token.project.name == "ap-southeast-1" and tid ~= tok, "scope by project id", rid2.body)
+  check(rid2.status == 201 and rid2.json.token.project.name == "ap-southeast-1" and tid ~= tok, "scope by project id",
+        rid2.body)
   local tdom, rdom = get_token({ domain = { name = "demo-domain" } })
-  check(rdom.status == 201 and rdom.json.token.domain.id == "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0" and not rdom.json.token.project,
+  check(rdom.status == 201 and rdom.json.token.domain.id == "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0"
+        and not rdom.json.token.project,
         "domain-scoped token", rdom.body)
   local _, rnos = get_token(false)
-  check(rnos.status == 201 and not rnos.json.token.project and not rnos.json.token.domain, "unscoped token (no scope)", rnos.body)
+  check(rnos.status == 201 and not rnos.json.token.project and not rnos.json.token.domain, "unscoped token (no scope)",
+        rnos.body)
   local after = stats()
   check(after.iam_tokens - (before.iam_tokens or 0) == 4, "stats: iam_tokens counts issued tokens", after.iam_tokens)
 
   ---------------------------------------------------------------- projects
   local pr = signed("GET", "/v3/projects", "name=cn-north-4")
-  check(pr.status == 200 and #pr.json.projects == 1 and pr.json.projects[1].id == P1 and pr.json.projects[1].name == "cn-north-4"
+  check(pr.status == 200 and #pr.json.projects == 1 and pr.json.projects[1].id == P1
+        and pr.json.projects[1].name == "cn-north-4"
         and pr.json.projects[1].domain_id == "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0" and pr.json.projects[1].enabled == true
         and pr.json.links, "projects?name=cn-north-4 (AK/SK) -> one", pr.body)
   local pn = signed("GET", "/v3/projects", "name=nowhere-9")
@@ -503,13 +559,15 @@ local function run_live()
   check(s1.status == 200, "short-lived token works at first", s1.body:sub(1, 100))
   sh("sleep 1.3")
   local s2 = with_token("GET", SVC .. "?limit=1", short)
-  check(s2.status == 401 and s2.body == '{"error_code":"APIGW.0307","error_msg":"The token must be updated.","request_id":"' ..
+  check(s2.status == 401
+        and s2.body == '{"error_code":"APIGW.0307","error_msg":"The token must be updated.","request_id":"' ..
         (s2.headers["x-request-id"] or "?") .. '"}', "expired token -> 401 APIGW.0307", s2.body)
   ctl("/__emulator/iam", '{"token_ttl":86400}')
   local fresh = get_token()
   check(with_token("GET", SVC .. "?limit=1", fresh).status == 200, "fresh token works")
   local rv = ctl("/__emulator/iam", '{"revoke_tokens":true}')
-  check(rv.status == 200 and rv.json.tokens_revoked >= 1 and rv.json.tokens_active == 0, "control: revoke_tokens", rv.body)
+  check(rv.status == 200 and rv.json.tokens_revoked >= 1 and rv.json.tokens_active == 0, "control: revoke_tokens",
+        rv.body)
   local r2 = with_token("GET", SVC .. "?limit=1", fresh)
   check(r2.status == 401 and ecode(r2) == "APIGW.0307", "revoked token -> 401 APIGW.0307", r2.body)
   local newer = get_token()
@@ -529,7 +587,8 @@ local function run_live()
   local codes = sh("curl " .. table.concat(parts, " --next "))
   for _, f in ipairs(files) do os.remove(f) end
   local st1 = stats()
-  check(codes == "200200200" and st1.connections == 1 and st1.huawei_requests == 3, "3 requests on one kept-alive connection -> connections 1",
+  check(codes == "200200200" and st1.connections == 1 and st1.huawei_requests == 3,
+        "3 requests on one kept-alive connection -> connections 1",
         codes .. " " .. tostring(st1.connections))
   signed("GET", SVC, "limit=1"); signed("GET", SVC, "limit=1")
   check(stats().connections == 3, "two more curl runs -> connections 3", stats().connections)
@@ -537,14 +596,17 @@ local function run_live()
   ---------------------------------------------------------------- faults, reset
   ctl("/__emulator/faults", '{"kind":"throttle","api":"huawei"}')
   local th = signed("GET", SVC, "limit=1")
-  check(th.status == 429 and ecode(th) == "APIGW.0308" and th.json.request_id, "huawei throttle fault -> 429 APIGW.0308", th.body)
+  check(th.status == 429 and ecode(th) == "APIGW.0308" and th.json.request_id,
+        "huawei throttle fault -> 429 APIGW.0308", th.body)
   ctl("/__emulator/faults", '{"kind":"error","status":503,"code":"SYS.0503","message":"busy","api":"rpc"}')
   local notme = signed("GET", SVC, "limit=1")
-  check(notme.status == 200 and stats().faults_pending == 1, "an rpc-only fault leaves Huawei requests alone", notme.body:sub(1, 100))
+  check(notme.status == 200 and stats().faults_pending == 1, "an rpc-only fault leaves Huawei requests alone",
+        notme.body:sub(1, 100))
   http("DELETE", "/__emulator/faults")
   ctl("/__emulator/faults", '{"kind":"error","status":500,"code":"SYS.0500","message":"boom"}')
   local f5 = signed("GET", SVC, "limit=1")
-  check(f5.status == 500 and ecode(f5) == "SYS.0500" and emsg(f5) == "boom", "error fault in Huawei's flat form", f5.body)
+  check(f5.status == 500 and ecode(f5) == "SYS.0500" and emsg(f5) == "boom", "error fault in Huawei's flat form",
+        f5.body)
 
   signed("POST", SVC, "", body)
   local st2 = stats()
@@ -553,7 +615,8 @@ local function run_live()
   http("POST", "/__emulator/reset")
   local st3 = stats()
   check(st3.vpcep_services == 125 and st3.vpcep_endpoints == 0 and st3.iam_tokens == 0 and st3.iam_project_lookups == 0
-        and st3.huawei_requests == 0 and st3.connections == 0 and st3.iam_token_ttl == 86400, "reset clears Huawei state", cjson.encode(st3))
+        and st3.huawei_requests == 0 and st3.connections == 0 and st3.iam_token_ttl == 86400,
+        "reset clears Huawei state", cjson.encode(st3))
   local gone = with_token("GET", SVC, old_tok)
   check(gone.status == 401 and ecode(gone) == "APIGW.0301", "tokens forgotten after reset", gone.body)
   local ic = http("GET", "/__emulator/iam")
@@ -564,7 +627,8 @@ local okrun, err = pcall(run_live)
 check(okrun, "live tests ran without a Lua error", err)
 
 local log = readfile(prefix .. "/error.log")
-check(not log:find("%[error%]") and not log:find("%[crit%]"), "no errors in nginx error.log", log:match("[^\n]*%[error%][^\n]*"))
+check(not log:find("%[error%]") and not log:find("%[crit%]"), "no errors in nginx error.log",
+      log:match("[^\n]*%[error%][^\n]*"))
 local _, stopped = sh(q(EMU) .. " stop --prefix " .. q(prefix) .. " 2>&1")
 check(stopped, "emulator stopped")
 sh("rm -rf " .. q(prefix))

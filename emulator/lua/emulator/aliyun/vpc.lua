@@ -1,8 +1,8 @@
 -- VPC (Version 2016-04-28): Elastic IP actions and their in-memory state.
 
-local render  = require "emulator.render"
-local paging  = require "emulator.paging"
-local regions = require "emulator.regions"
+local render  = require "emulator.common.render"
+local paging  = require "emulator.aliyun.paging"
+local regions = require "emulator.aliyun.regions"
 
 local obj, list = render.obj, render.list
 

@@ -26,7 +26,8 @@ describe("core.sdk_sign vectors", function()
     assert.are.equal("SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, " ..
                      "Signature=cfb4171acec81de07d50e53d57eb77edd537414d66ddb1d7d780f128e12cd842", auth)
     assert.are.equal("V11-HMAC-SHA256 Credential=AccessKey/20200608/test-region-1/demo, " ..
-                     "SignedHeaders=host;x-sdk-date, Signature=f7dfee056692e58dede80fc80cb89bbfabf45552dd7cd8d18a0a13484455b98e",
+                     "SignedHeaders=host;x-sdk-date, " ..
+                     "Signature=f7dfee056692e58dede80fc80cb89bbfabf45552dd7cd8d18a0a13484455b98e",
                      (sign{ method = "GET", path = "/resources", query = { size = "1" }, headers = h1,
                             date = "20200608T023900Z", algorithm = "V11-HMAC-SHA256" }))
   end)
@@ -38,7 +39,8 @@ describe("core.sdk_sign vectors", function()
                      "Signature=436b1ac0a1ae03705934bb70ef2f2e09f7bfed2117d731a38235053199323a1f",
                      (sign{ method = "POST", path = "/resources", query = { size = "1" }, headers = h1,
                             body = body, date = "20200608T023900Z" }))
-    assert.are.equal("V11-HMAC-SHA256 Credential=AccessKey/20200608/test-region-1/demo, SignedHeaders=host;x-sdk-date, " ..
+    assert.are.equal("V11-HMAC-SHA256 Credential=AccessKey/20200608/test-region-1/demo, " ..
+                     "SignedHeaders=host;x-sdk-date, " ..
                      "Signature=8e2d91eaf9656ec5d6fab27812e2d898a35aaaa5e16ee0a0365c38527ccfb3cf",
                      (sign{ method = "POST", path = "/resources", query = { size = "1" }, headers = h1,
                             body = body, date = "20200608T023900Z", algorithm = "V11-HMAC-SHA256" }))
@@ -47,7 +49,8 @@ describe("core.sdk_sign vectors", function()
   it("H3: GET, host not signed", function()
     assert.are.equal("SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=x-sdk-date, " ..
                      "Signature=5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624",
-                     (sign{ method = "GET", path = "/path", query = { limit = "1" }, headers = h3, date = "20060102T150405Z" }))
+                     (sign{ method = "GET", path = "/path", query = { limit = "1" }, headers = h3,
+                            date = "20060102T150405Z" }))
     assert.are.equal("V11-HMAC-SHA256 Credential=AccessKey/20060102/test-region-1/demo, SignedHeaders=x-sdk-date, " ..
                      "Signature=8fd3610508884bb19718317797c7378716a94bc740d97502e569322e366341cc",
                      (sign{ method = "GET", path = "/path", query = { limit = "1" }, headers = h3,
@@ -110,7 +113,8 @@ describe("huaweicloud client:prepare", function()
   end)
 
   it("sends exactly the canonical query (H5) and encodes path values", function()
-    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1", credentials = AKSK }
+    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1",
+                                        credentials = AKSK }
     local req = assert(c:prepare("GET", "/v1/{project_id}/things/{name}", {
       path = { name = "a b?中" },
       query = { limit = 1, enable = true, test = "一 (&=?!#%.*)", path = "/tmp/123", multi = { 1, 2, 3 } },
@@ -125,7 +129,8 @@ describe("huaweicloud client:prepare", function()
   -- own values: a changed project id, per-call values and a flood of
   -- distinct paths must all still come out right.
   it("remembers filled paths only while they stay right", function()
-    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1", credentials = AKSK }
+    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1",
+                                        credentials = AKSK }
     local function url(path, opts) return assert(c:prepare("GET", path, opts, { date = "20200608T023900Z" })).url end
     local base = "https://vpcep.cn-north-4.myhuaweicloud.com"
     assert.are.equal(base .. "/v1/p1/things", url("/v1/{project_id}/things"))
@@ -144,7 +149,8 @@ describe("huaweicloud client:prepare", function()
   -- Gateways disagree on whether %2F splits a segment: refuse rather than
   -- risk a signature the gateway computes differently.
   it("refuses a path (or path value) with an encoded '/' inside a segment", function()
-    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1", credentials = AKSK }
+    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1",
+                                        credentials = AKSK }
     for _, args in ipairs({ { "/v1/a%2Fb" }, { "/v1/{x}", { path = { x = "a/b" } } } }) do
       local req, err = c:prepare("GET", args[1], args[2], { date = "20200608T023900Z" })
       assert.is_nil(req)
@@ -161,7 +167,8 @@ describe("huaweicloud client:prepare", function()
     assert.are.equal("application/json", req.headers["Content-Type"])
     assert.are.equal("d1", req.headers["X-Domain-Id"])
     assert.is_nil(req.headers["X-Project-Id"])
-    assert.is_truthy(req.headers.Authorization:find("SignedHeaders=content-type;host;x-domain-id;x-sdk-date;x-security-token,", 1, true))
+    assert.is_truthy(req.headers.Authorization:find(
+      "SignedHeaders=content-type;host;x-domain-id;x-sdk-date;x-security-token,", 1, true))
   end)
 
   describe("endpoints", function()
@@ -179,7 +186,8 @@ describe("huaweicloud client:prepare", function()
   end)
 
   describe("returns a config error naming the problem", function()
-    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1", credentials = AKSK }
+    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p1",
+                                        credentials = AKSK }
     local function fails(msg, ...)
       local req, err = c:prepare(...)
       assert.is_nil(req)

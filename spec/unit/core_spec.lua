@@ -94,7 +94,8 @@ describe("core.rpc_sign", function()
     local s2 = select(3, core.rpc_sign("GET", p, "secret-two"))
     assert.are_not.equal(s1, s2)
     assert.are.equal(s1, select(3, core.rpc_sign("GET", p, "secret-one")))
-    assert.are.equal(core.base64(core.hmac_sha1("secret-two&", "GET&%2F&A%3D1")), select(3, core.rpc_sign("GET", p, "secret-two")))
+    assert.are.equal(core.base64(core.hmac_sha1("secret-two&", "GET&%2F&A%3D1")),
+                     select(3, core.rpc_sign("GET", p, "secret-two")))
   end)
 
   it("raises on a non-string value (core misuse)", function()
@@ -159,6 +160,10 @@ describe("core.rpc_sign_args (the fast path)", function()
     return core.rpc_sign("GET", flat, "secret")
   end
 
+  local function unpack_common()
+    return (table.unpack or unpack)(COMMON)
+  end
+
   it("signs exactly as the general path does", function()
     local cases = {
       {},
@@ -176,10 +181,6 @@ describe("core.rpc_sign_args (the fast path)", function()
       assert.are.equal(g2, g1, "case " .. i)
     end
   end)
-
-  function unpack_common() -- luacheck: ignore
-    return (table.unpack or unpack)(COMMON)
-  end
 
   it("leaves to the general path what it cannot flatten or must report", function()
     local t = {}

@@ -1,7 +1,7 @@
 -- SHA-256 and HMAC-SHA256 for the emulator, straight from libcrypto through
 -- LuaJIT's FFI (nginx is linked against it, so the symbols are normally
 -- already loaded). Independent of the project's C core on purpose.
--- Only usable under LuaJIT; hw_sign.lua takes these as injectable functions.
+-- Only usable under LuaJIT; huawei/sign.lua takes these as injectable functions.
 
 local ffi = require "ffi"
 

@@ -2,9 +2,9 @@
 -- Instances are generated deterministically (300 in cn-hangzhou, 25 in every
 -- other region); only their status changes, and reset() restores it.
 
-local render  = require "emulator.render"
-local paging  = require "emulator.paging"
-local regions = require "emulator.regions"
+local render  = require "emulator.common.render"
+local paging  = require "emulator.aliyun.paging"
+local regions = require "emulator.aliyun.regions"
 local cjson   = require "cjson.safe"
 
 local obj, list = render.obj, render.list
