@@ -146,4 +146,20 @@ describe("Huawei requests", function()
     local mine = assert(c:prepare("GET", SERVICES, { headers = { ["User-Agent"] = "mine/1" } }))
     assert.are.equal("mine/1", mine.headers["User-Agent"])
   end)
+
+  it("send it on the wire, to IAM too, as Alibaba requests do", function()
+    emulator.reset()
+    local ua = "cloudapi-lua/" .. cloudapi.VERSION
+    assert(cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = emulator.url,
+                                     credentials = KEYS.hw_user }:get(SERVICES))
+    assert(cloudapi.aliyun.new{ product = "ecs", endpoint = emulator.url, credentials = KEYS.test }
+             :call("DescribeRegions"))
+    local log = emulator.requests()
+    local seen = {}
+    for _, r in ipairs(log) do seen[r.operation or r.action] = true end
+    -- (a token cached by an earlier spec was revoked by the reset: renewed once)
+    assert.are.same({ KeystoneCreateUserTokenByPassword = true, ListEndpointServices = true,
+                      DescribeRegions = true }, seen)
+    for _, r in ipairs(log) do assert.are.equal(ua, r.user_agent, r.operation or r.action) end
+  end)
 end)

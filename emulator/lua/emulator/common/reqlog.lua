@@ -20,6 +20,7 @@
 --   client_token RPC ClientToken         sdk_date   Huawei X-Sdk-Date header
 --   connection   nginx connection serial number (distinct TCP connections)
 --   request_id   the request id of the answer (x-acs-request-id / X-Request-Id)
+--   user_agent   the User-Agent header
 --   done         false while the request is being handled (e.g. a stall)
 
 local render = require "emulator.common.render"
@@ -41,6 +42,7 @@ function M.start(api)
   local e = {
     seq = seq, time = math.floor(ngx.now() * 1000 + 0.5) / 1000, api = api,
     method = ngx.req.get_method(), connection = tonumber(ngx.var.connection), done = false,
+    user_agent = ngx.var.http_user_agent,
   }
   entries[seq] = e
   while seq - lo + 1 > M.MAX do
@@ -103,6 +105,7 @@ local function render_entry(e)
     "status", v(e.status), "code", v(e.code), "fault", v(e.fault),
     "nonce", v(e.nonce), "timestamp", v(e.timestamp), "client_token", v(e.client_token),
     "sdk_date", v(e.sdk_date), "connection", v(e.connection), "request_id", v(e.request_id),
+    "user_agent", v(e.user_agent),
     "done", e.done)
 end
 
