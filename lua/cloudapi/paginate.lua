@@ -99,9 +99,12 @@ end
 -- The list at path in a page: a table, nil (none: no items), or false, err.
 local function list_at(page, segs, n)
   local list = lookup.get(page, segs)
-  if list == nil or type(list) == "table" then return list end
+  local what = type(list)
+  if list == nil or (what == "table" and (list[1] ~= nil or next(list) == nil)) then return list end
+  if what == "table" then what = "object" end
   return false, errors.new{ kind = "decode", page = n,
-    message = string.format("page %d: '%s' is a %s, not a list", n, segs.text, type(list)) }
+    message = string.format("page %d: '%s' is a%s %s, not a list", n, segs.text,
+                            what == "object" and "n" or "", what) }
 end
 
 -- pager(client, path, args) -> step function: page, nil, info, list |
