@@ -55,7 +55,8 @@ local function run_live()
         "MaxResults=100: first page and a NextToken", t1.body:sub(1, 120))
   local t2 = rpc("DescribeInstances", ECS, { RegionId = "cn-hangzhou", MaxResults = "100", NextToken = tok })
   local tok2 = t2.json and t2.json.NextToken
-  check(ids(t2)[1] == "i-hz000101" and #ids(t2) == 100 and tok2 ~= tok, "NextToken: the second page", t2.body:sub(1, 120))
+  check(ids(t2)[1] == "i-hz000101" and #ids(t2) == 100 and tok2 ~= tok, "NextToken: the second page",
+        t2.body:sub(1, 120))
   local t3 = rpc("DescribeInstances", ECS, { RegionId = "cn-hangzhou", MaxResults = "100", NextToken = tok2 })
   check(ids(t3)[100] == "i-hz000300" and t3.json.NextToken == "", "the last page: NextToken \"\"",
         t3.body:sub(-120))
@@ -75,8 +76,10 @@ local function run_live()
   ---------------------------------------------------------------- paging faults
   check(T.fault('{"kind":"repeat_token"}').status == 200, "queue a repeat_token fault")
   local f1 = rpc("DescribeInstances", ECS, { RegionId = "cn-hangzhou", MaxResults = "50" })
-  check(f1.json and f1.json.NextToken ~= "" and #ids(f1) == 50, "a first page passes the paging fault by", f1.body:sub(1, 80))
-  local f2 = rpc("DescribeInstances", ECS, { RegionId = "cn-hangzhou", MaxResults = "50", NextToken = f1.json.NextToken })
+  check(f1.json and f1.json.NextToken ~= "" and #ids(f1) == 50, "a first page passes the paging fault by",
+        f1.body:sub(1, 80))
+  local f2 = rpc("DescribeInstances", ECS,
+                 { RegionId = "cn-hangzhou", MaxResults = "50", NextToken = f1.json.NextToken })
   check(f2.json and f2.json.NextToken == f1.json.NextToken and ids(f2)[1] == "i-hz000051",
         "repeat_token: the answer repeats the request's token", f2.body:sub(1, 80))
   check(T.fault('{"kind":"empty_page","api":"rpc"}').status == 200, "queue an empty_page fault")
@@ -104,7 +107,8 @@ local function run_live()
   check(again.status == 403 and code_of(again) == "IncorrectInstanceStatus", "a Starting instance cannot start again",
         again.body)
   local st = rpc("DescribeInstances", ECS, { RegionId = "cn-hangzhou", Status = "Starting" })
-  check(st.json and st.json.TotalCount == 1 and ids(st)[1] == "i-hz000003", "Status=Starting filter", st.body:sub(1, 120))
+  check(st.json and st.json.TotalCount == 1 and ids(st)[1] == "i-hz000003", "Status=Starting filter",
+        st.body:sub(1, 120))
   check(eventually(function() return status_of("i-hz000003") == "Running" end, 10), "then Running")
   local p1 = rpc("StopInstance", ECS, { InstanceId = "i-hz000003" })
   check(p1.status == 200 and status_of("i-hz000003") == "Stopping", "StopInstance: Stopping at once", p1.body)

@@ -64,8 +64,10 @@ describe("page styles", function()
       { TotalCount = 40, PageNumber = 3, PageSize = 10 }, { TotalCount = 40, PageNumber = 4, PageSize = 10 } },
       { 10, 10 })))
     -- exactly full: no extra request
-    assert.are.same({ "last" }, (run(nil, { PageSize = 5 }, { { TotalCount = 5, PageNumber = 1, PageSize = 5 } }, { 5 })))
-    assert.are.same({ "last" }, (run(nil, { PageSize = 5 }, { { TotalCount = 0, PageNumber = 1, PageSize = 5 } }, { 0 })))
+    local full = { TotalCount = 5, PageNumber = 1, PageSize = 5 }
+    assert.are.same({ "last" }, (run(nil, { PageSize = 5 }, { full }, { 5 })))
+    local none = { TotalCount = 0, PageNumber = 1, PageSize = 5 }
+    assert.are.same({ "last" }, (run(nil, { PageSize = 5 }, { none }, { 0 })))
   end)
 
   it("number: an empty page while the total says more, or another page echoed, is an error", function()
@@ -123,7 +125,8 @@ describe("page styles", function()
       { page_info = { current_count = 2 } } }, { 5, 5, 2 })
     assert.are.same({ { marker = "id5" }, { marker = "id10" }, "last" }, out)
     assert.are.equal("marker", c.variant.style)
-    local loop = run(nil, { limit = 5 }, { { page_info = { next_marker = "id5" } }, { page_info = { next_marker = "id5" } } })
+    local same = { page_info = { next_marker = "id5" } }
+    local loop = run(nil, { limit = 5 }, { same, same })
     assert.is_truthy(loop[2]:find("repeats page_info.next_marker 'id5'", 1, true))
   end)
 
@@ -137,7 +140,8 @@ describe("page styles", function()
     local c, why = styles.cursor("pages")
     assert.is_nil(c)
     assert.are.equal('paging must be "token", "number", "offset" or "marker", got "pages"', why)
-    assert.are.equal('paging must be "token", "number", "offset" or "marker", got a number', select(2, styles.cursor(1)))
+    assert.are.equal('paging must be "token", "number", "offset" or "marker", got a number',
+                     select(2, styles.cursor(1)))
   end)
 end)
 
