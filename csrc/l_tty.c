@@ -4,10 +4,11 @@
 
 #include "l_state.h"
 
-/* isatty(fd) -> boolean; fd an integer 0..1023 (0 stdin, 1 stdout, 2 stderr) */
+/* isatty(fd) -> boolean; fd an integer 0..1023 (0 stdin, 1 stdout, 2
+ * stderr). Checked as a number: LuaJIT would truncate 2.5 to 2. */
 static int l_isatty(lua_State *L) {
-    lua_Integer fd = luaL_checkinteger(L, 1);
-    luaL_argcheck(L, fd >= 0 && fd < 1024, 1, "a file descriptor from 0 to 1023");
+    lua_Number fd = luaL_checknumber(L, 1);
+    luaL_argcheck(L, fd >= 0 && fd < 1024 && fd == (lua_Number)(int)fd, 1, "a file descriptor from 0 to 1023");
     lua_pushboolean(L, isatty((int)fd) == 1);
     return 1;
 }
