@@ -6,14 +6,6 @@ local json = require "cloudapi.json"
 local emulator = require "support.emulator"
 local nginx = require "support.nginx"
 
-local function get(server, path)
-  local s = core.http_session()
-  local status, _, body = s:request{ method = "GET", url = server.url .. path, timeout = 20 }
-  s:close()
-  assert(status == 200, "GET " .. path .. ": " .. tostring(status) .. " " .. tostring(body))
-  return assert(json.decode(body), body)
-end
-
 describe("paging and waiting inside OpenResty", function()
   local server
 
@@ -22,7 +14,7 @@ describe("paging and waiting inside OpenResty", function()
   before_each(function() emulator.reset() end)
 
   it("iterates over every page of both clouds", function()
-    local r = get(server, "/items")
+    local r = server.get("/items")
     assert.is_true(r.ok)
     assert.are.equal(300, r.instances)
     assert.are.equal(25, r.services)
@@ -42,7 +34,7 @@ describe("paging and waiting inside OpenResty", function()
     end
     assert.is_false(done)
     local t0 = core.monotonic()
-    local r = get(server, "/aliyun")
+    local r = server.get("/aliyun")
     local latency = core.monotonic() - t0
     assert.is_true(r.ok)
     -- A blocking sleep would hold the worker for a second or more.
