@@ -384,6 +384,9 @@ describe("the cloudapi command", function()
       local _, err, rc2 = cli{ "help", "no such" }
       assert.are.equal(2, rc2)
       assert.are.equal("cloudapi: usage error: 'no such' is not a product name\nTry 'cloudapi --help'.\n", err)
+      assert.are.equal(out, (cli{ "ecs", "--help" }))
+      local _, err2, rc3 = cli{ "no such", "--help" }
+      assert.are.same({ 2, err }, { rc3, err2 })
     end)
   end)
 

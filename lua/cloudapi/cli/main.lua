@@ -37,7 +37,12 @@ function M.main(argv, out, err)
   end
   local help = require "cloudapi.cli.help"
   if f.help then
-    out:write(pos[1] and pos[1] ~= "help" and assert(help.product(pos[1], pos[2])) or help.usage())
+    local text = help.usage()
+    if pos[1] and pos[1] ~= "help" then
+      text, why = help.product(pos[1], pos[2])
+      if not text then return usage(why) end
+    end
+    out:write(text)
     return report.OK
   end
   if #pos == 0 then
