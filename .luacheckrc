@@ -17,6 +17,7 @@ files["lua/"] = { std = "max", read_globals = { "ngx" }, not_globals = { "print"
 
 files["spec/"] = { std = "max+busted" }
 files["spec/openresty/handlers.lua"] = { std = "ngx_lua" }
+files["spec/openresty/paging_handlers.lua"] = { std = "ngx_lua" }
 
 files["emulator/"] = { std = "ngx_lua" }
 -- The self-tests are plain lua5.4 scripts (curl + openssl), not nginx code.

@@ -70,7 +70,8 @@ test-rock:
 
 # The emulator's own verifiers against the published vectors and curl.
 test-emulator:
-	@for t in emulator/tests/selftest.lua emulator/tests/selftest_huawei.lua emulator/tests/selftest_faults.lua; do \
+	@for t in emulator/tests/selftest.lua emulator/tests/selftest_huawei.lua emulator/tests/selftest_faults.lua \
+	          emulator/tests/selftest_paging.lua; do \
 	  lua5.4 $$t | tee build/selftest.out; \
 	  awk '/ checks, [0-9]+ failed/ {print $$1 - $$3, $$3}' build/selftest.out >> build/test-counts; \
 	done
@@ -79,7 +80,7 @@ test-emulator:
 # as a runner: files without a warning passed, files with one failed.
 lint:
 	@mkdir -p build
-	@rc=0; luacheck --no-color --codes . > build/lint.out 2>&1 || rc=$$?; \
+	@rc=0; luacheck --no-color --codes . bin/cloudapi > build/lint.out 2>&1 || rc=$$?; \
 	  grep -v ' OK$$' build/lint.out | cat -s; \
 	  if grep -q '^Total: ' build/lint.out; then \
 	    awk '/^Checking / {if ($$NF == "OK") p++; else f++} END {print p+0, f+0}' build/lint.out >> build/test-counts; \

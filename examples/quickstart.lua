@@ -42,8 +42,12 @@ end
 local first = page.Instances.Instance[1]
 print("\n== ECS StartInstance " .. first.InstanceId)
 check(ecs:call("StartInstance", { InstanceId = first.InstanceId }))
-local now = check(ecs:call("DescribeInstances", { InstanceIds = cloudapi.json{ first.InstanceId } }))
+local one = { InstanceIds = cloudapi.json{ first.InstanceId } }
+local now = check(ecs:call("DescribeInstances", one))
 print("  status is now " .. now.Instances.Instance[1].Status)
+local up = check(ecs:wait("DescribeInstances", one,
+                          { path = "Instances.Instance.1.Status", equals = "Running", timeout = 60, interval = 0.5 }))
+print("  waited: " .. up.Instances.Instance[1].Status)
 
 print("\n== ECS CreateSnapshot")
 local snap = check(ecs:call("CreateSnapshot", { DiskId = "d-demo-0001", SnapshotName = "quickstart" }))

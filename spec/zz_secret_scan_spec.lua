@@ -10,7 +10,7 @@ local SECRETS = {
   "testsecret", "demo-secret", "sts-secret", "sts-token", "accessKeySecret", "accessKeyStsToken",
   "hw-sk", "hw-sts-sk", "hw-sts-token", "demo-password", "SecretKey",
   "the-wrong-secret-42", "hunter2", "definitely-not-the-sk", "aliyun-wrong-secret-1",
-  "hw-wrong-sk-9", "not-the-secret",
+  "hw-wrong-sk-9", "not-the-secret", "cli-wrong-secret-7",
 }
 
 local forms = {}
@@ -50,5 +50,12 @@ describe("the whole suite", function()
     end
     assert.are.same({}, found)
     assert.is_true(#log.events > 300, "only " .. #log.events .. " events recorded")
+  end)
+
+  it("printed nothing secret from the command line tool (stdout, stderr, --debug, --dryrun)", function()
+    local found = {}
+    for i, text in ipairs(log.outputs) do scan(text, "output " .. i, {}, found) end
+    assert.are.same({}, found)
+    assert.is_true(#log.outputs > 50, "only " .. #log.outputs .. " outputs recorded")
   end)
 end)

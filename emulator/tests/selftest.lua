@@ -182,8 +182,9 @@ local function run_live()
   local _, n = x.body:gsub("<Region>", "")
   check(n == 13 and x.body:find("</Regions></DescribeRegionsResponse>$"), "XML lists repeat the element", n)
   local xe = call("NoSuchAction", ECS, { Format = "XML" })
-  check(xe.status == 400 and xe.body:find("<Error><RequestId>[^<]+</RequestId><HostId>ecs%.aliyuncs%.com</HostId>" ..
-        "<Code>UnsupportedOperation</Code><Message>The specified action is not supported%.</Message>" ..
+  check(xe.status == 404 and xe.body:find("<Error><RequestId>[^<]+</RequestId><HostId>ecs%.aliyuncs%.com</HostId>" ..
+        "<Code>InvalidAction%.NotFound</Code><Message>Specified api is not found, please check your url and method%." ..
+        "</Message>" ..
         "<Recommend>[^<]+</Recommend></Error>$"),
         "XML error body", xe.body)
 
@@ -222,7 +223,7 @@ local function run_live()
         and r13.json.Message == "RegionId is mandatory for this action.",
         "missing action parameter", r13.body)
   local r14 = call("AllocateEipAddress", ECS, { RegionId = "cn-hangzhou" })
-  check(code_of(r14) == "UnsupportedOperation", "VPC action under the ECS version", r14.body)
+  check(r14.status == 404 and code_of(r14) == "InvalidAction.NotFound", "VPC action under the ECS version", r14.body)
 
   -- ECS data
   local di = call("DescribeInstances", ECS, { RegionId = "cn-hangzhou", PageSize = "100", PageNumber = "3" })
@@ -258,7 +259,7 @@ local function run_live()
   local s1 = call("StartInstance", ECS, { InstanceId = "i-hz000003" })
   check(s1.status == 200 and s1.json and s1.json.RequestId, "StartInstance on a stopped instance", s1.body)
   local s2 = call("StartInstance", ECS, { InstanceId = "i-hz000003" })
-  check(s2.status == 403 and code_of(s2) == "IncorrectInstanceStatus", "StartInstance on a running instance", s2.body)
+  check(s2.status == 403 and code_of(s2) == "IncorrectInstanceStatus", "StartInstance on a starting instance", s2.body)
   local s3 = call("StartInstance", ECS, { InstanceId = "i-nope" })
   check(s3.status == 404 and code_of(s3) == "InvalidInstanceId.NotFound", "StartInstance unknown id", s3.body)
 

@@ -46,7 +46,7 @@ local function run_live()
   local ok200 = rpc("DescribeRegions", ECS)
   check(ok200.status == 200 and date_ok(ok200), "Date on a normal RPC answer", ok200.headers["date"])
   local bad = rpc("NoSuchAction", ECS)
-  check(bad.status == 400 and date_ok(bad), "Date on an RPC error answer", bad.headers["date"])
+  check(bad.status == 404 and date_ok(bad), "Date on an RPC error answer", bad.headers["date"])
   local hwerr = http("GET", SVC)
   check(hwerr.status == 401 and date_ok(hwerr), "Date on a Huawei gateway error", hwerr.headers["date"])
 

@@ -148,6 +148,18 @@ function T.stop(emu, prefix)
   sh("rm -rf " .. q(prefix))
 end
 
+-- Runs live(), checks nginx's error log, stops the emulator and exits with
+-- the verdict.
+function T.run(live, emu, prefix)
+  local ok, err = pcall(live)
+  T.check(ok, "live tests ran without a Lua error", err)
+  local errlog = T.readfile(prefix .. "/error.log")
+  T.check(not errlog:find("%[error%]") and not errlog:find("%[crit%]"), "no errors in nginx error.log",
+          errlog:match("[^\n]*%[error%][^\n]*"))
+  T.stop(emu, prefix)
+  T.finish()
+end
+
 ---------------------------------------------------------------- HTTP
 local function parse_response(hdr, out, code, exit)
   local r = { status = tonumber(code), curl_exit = exit, headers = {}, body = T.readfile(out) }

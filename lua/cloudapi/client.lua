@@ -15,6 +15,8 @@
 --   self:signed_string(req) -> what we signed (for the diagnosis)
 --   self.SIGNATURE = { codes =, quoted = pattern, field =, names = }
 --   self.URL_HINT: what to do when a URL is too long
+--   self.CALL = { method =, params = | query =, opts = }: where a call's
+--       parameters are, for pages, items and wait
 local core = require "cloudapi.core"
 local errors = require "cloudapi.errors"
 local retry = require "cloudapi.retry"
@@ -205,6 +207,13 @@ function Methods:send(req, timeout, remaining, idempotent)
     timeout = timeout or self.timeout, total_timeout = remaining, idempotent = idempotent,
   }, 1)
 end
+
+-- Every page of a list call, the items at a path, and waiting for a state
+-- (cloudapi.paginate, cloudapi.wait; loaded on first use). A client class
+-- says where a call's parameters are in CALL (see paginate.lua).
+function Methods:pages(...) return require("cloudapi.paginate").pages(self, ...) end
+function Methods:items(...) return require("cloudapi.paginate").items(self, ...) end
+function Methods:wait(...) return require("cloudapi.wait").wait(self, ...) end
 
 function Methods:close()
   if self.transport.close then self.transport:close() end

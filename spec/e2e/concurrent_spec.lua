@@ -48,7 +48,7 @@ describe("cloudapi.all", function()
       { c, "call", "DescribeRegions" },
     }, { concurrency = 5 })
     assert.are.equal(13, #out[1][1].Regions.Region)
-    assert.are.equal("UnsupportedOperation", out[2][2].code)
+    assert.are.equal("InvalidAction.NotFound", out[2][2].code)
     assert.are.equal(1, #out[3][1].Instances.Instance)
     assert.are.equal("config", out[4][2].kind)
     assert.is_truthy(out[4][2].message:find("the call raised an error: .*boom"))
@@ -150,7 +150,7 @@ describe("cloudapi.all", function()
       if i == 5 then
         assert.is_nil(res)
         assert.are.equal("service", err.kind)
-        assert.are.equal("UnsupportedOperation", err.code)
+        assert.are.equal("InvalidAction.NotFound", err.code)
         return
       end
       assert.is_nil(err)

@@ -139,6 +139,8 @@ routes["/init_result"] = function()
   return reply{ call = dict:get("init_call"), prepare = dict:get("init_prepare") }
 end
 
+require("paging_handlers")(routes, client, reply, failure)
+
 function M.route()
   local handler = routes[ngx.var.uri]
   if not handler then

@@ -35,7 +35,7 @@ describe("inside OpenResty", function()
     local r = get(server, "/aliyun_error")
     assert.is_false(r.ok)
     assert.are.equal("service", r.kind)
-    assert.are.equal("UnsupportedOperation", r.code)
+    assert.are.equal("InvalidAction.NotFound", r.code)
     assert.are.equal(1, r.attempts)
   end)
 

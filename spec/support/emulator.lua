@@ -25,6 +25,8 @@ function M.stats() return control("GET", "stats") end
 function M.reset() return control("POST", "reset", {}) end
 function M.fault(f) return control("POST", "faults", f) end
 function M.iam(settings) return control("POST", "iam", settings) end
+-- How long resources stay Starting/Stopping/creating (reset: 1 s).
+function M.lifecycle(seconds) return control("POST", "lifecycle", { seconds = seconds }) end
 
 -- The emulator's log of API requests since the last reset, oldest first;
 -- with a filter, only entries whose fields equal the filter's.

@@ -73,6 +73,14 @@ function M.start(opts)
         "rm -rf %s"):format(prefix, prefix))
   end
   function server.log() return read(prefix .. "/error.log") end
+  -- get(path) -> the decoded JSON a handler answered (asserting a 200)
+  function server.get(path)
+    local c = core.http_session()
+    local status, _, body = c:request{ method = "GET", url = server.url .. path, timeout = 20 }
+    c:close()
+    assert(status == 200, "GET " .. path .. ": " .. tostring(status) .. " " .. tostring(body))
+    return assert(require("cloudapi.json").decode(body), body)
+  end
   server.keep = os.getenv("CLOUDAPI_KEEP_NGINX") -- debugging: leave the prefix
   return server
 end

@@ -6,7 +6,8 @@
 local errors = require "cloudapi.errors"
 local client = require "cloudapi.client"
 
-local log = { errors = {}, events = {} }
+-- outputs: what the command line tool printed (spec/e2e/cli_spec.lua adds them).
+local log = { errors = {}, events = {}, outputs = {} }
 package.loaded["support.error_log"] = log -- survives busted's per-file insulation
 
 local new = errors.new

@@ -21,6 +21,7 @@ end
 
 Client.URL_HINT = "create the client with method = \"POST\" to send large parameters"
 Client.SIGNATURE = decode.SIGNATURE
+Client.CALL = { method = "call", params = 2, opts = 3 } -- call(action, params, opts)
 
 local argcheck = options.checker("cloudapi.aliyun.new")
 

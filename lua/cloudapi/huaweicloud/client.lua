@@ -24,6 +24,7 @@ end
 
 Client.URL_HINT = "send large values in the body"
 Client.SIGNATURE = decode.SIGNATURE
+Client.CALL = { method = "request", query = 3, opts = 3 } -- request(method, path, {query=})
 
 local argcheck = options.checker("cloudapi.huaweicloud.new")
 

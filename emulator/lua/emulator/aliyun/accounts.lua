@@ -1,8 +1,11 @@
 -- The access keys the emulator knows. A key with `token` is a temporary
 -- (STS) credential: its requests must carry exactly that SecurityToken.
+-- `account` is the account a key belongs to: resources (EIPs, snapshots,
+-- instance statuses) are kept per account, so one account's keys never see
+-- another's. A key without one is an account of its own.
 
 return {
-  ["testid"]  = { secret = "testsecret" },
-  ["demo-ak"] = { secret = "demo-secret" },
-  ["sts-ak"]  = { secret = "sts-secret", token = "sts-token" },
+  ["testid"]  = { secret = "testsecret", account = "1000000000000001" },
+  ["demo-ak"] = { secret = "demo-secret", account = "1000000000000002" },
+  ["sts-ak"]  = { secret = "sts-secret", token = "sts-token", account = "1000000000000001" },
 }

@@ -1,8 +1,11 @@
 -- ECS (Version 2014-05-26): actions and their in-memory state.
 -- Instances are generated deterministically (300 in cn-hangzhou, 25 in every
--- other region); only their status changes, and reset() restores it.
+-- other region); only their status changes (per account, through Starting
+-- and Stopping: common/lifecycle.lua), and reset() restores it.
+-- Handlers get (params, ctx): ctx.account, ctx.fault (the paging faults).
 
 local render  = require "emulator.common.render"
+local lifecycle = require "emulator.common.lifecycle"
 local paging  = require "emulator.aliyun.paging"
 local regions = require "emulator.aliyun.regions"
 local cjson   = require "cjson.safe"
@@ -50,8 +53,10 @@ for _, region in ipairs(regions) do
 end
 
 ---------------------------------------------------------------- mutable state
-local status = {}         -- InstanceId -> status, when changed from initial
-local snapshots = {}      -- array of { id, disk, created }
+-- Per account (accounts.lua): every account sees the same seeded
+-- instances, but its own statuses and snapshots.
+local status = {}         -- account -> InstanceId -> status or lifecycle change
+local snapshots = {}      -- account -> array of { id, disk, created }
 local snapshot_seq = 0    -- never reset: ids stay unique for the server's life
 
 function M.reset()
@@ -59,21 +64,28 @@ function M.reset()
 end
 
 function M.counts()
-  local changed = 0
-  for _ in pairs(status) do changed = changed + 1 end
-  return { snapshots = #snapshots, instances_changed = changed }
+  local changed, snaps = 0, 0
+  for _, t in pairs(status) do for _ in pairs(t) do changed = changed + 1 end end
+  for _, l in pairs(snapshots) do snaps = snaps + #l end
+  return { snapshots = snaps, instances_changed = changed }
 end
 
-local function status_of(inst)
-  return status[inst.id] or inst.initial_status
+local function status_of(account, inst)
+  local own = status[account]
+  return lifecycle.state(own and own[inst.id]) or inst.initial_status
 end
 
-local function render_instance(inst)
+local function set_status(account, inst, v)
+  status[account] = status[account] or {}
+  status[account][inst.id] = v
+end
+
+local function render_instance(account, inst)
   local tags = list()
   for _, kv in ipairs(inst.tags) do tags[#tags + 1] = obj("TagKey", kv[1], "TagValue", kv[2]) end
   return obj(
     "InstanceId", inst.id, "InstanceName", inst.name, "RegionId", inst.region,
-    "ZoneId", inst.zone, "Status", status_of(inst), "InstanceType", inst.type,
+    "ZoneId", inst.zone, "Status", status_of(account, inst), "InstanceType", inst.type,
     "Cpu", inst.cpu, "Memory", inst.memory, "CreationTime", inst.created,
     "Tags", obj("Tag", tags))
 end
@@ -107,9 +119,8 @@ local function parse_instance_ids(s)
   return n > 0 and set or nil
 end
 
-local function describe_instances(p)
-  local number, size = paging.parse(p, 10, 100)
-  if not number then return nil, size end
+-- PageNumber/PageSize, or NextToken/MaxResults as the ECS docs recommend.
+local function describe_instances(p, ctx)
   local wanted
   if p.InstanceIds then
     local err
@@ -118,34 +129,53 @@ local function describe_instances(p)
   end
   local matched = {}
   for _, inst in ipairs(instances[p.RegionId] or {}) do
-    if (not wanted or wanted[inst.id]) and (not p.Status or p.Status == status_of(inst)) then
+    if (not wanted or wanted[inst.id]) and (not p.Status or p.Status == status_of(ctx.account, inst)) then
       matched[#matched + 1] = inst
     end
   end
-  local page = list()
-  for i, inst in ipairs(paging.slice(matched, number, size)) do page[i] = render_instance(inst) end
+  local function rendered(items)
+    local page = list()
+    for i, inst in ipairs(items) do page[i] = render_instance(ctx.account, inst) end
+    return page
+  end
+  if paging.by_token(p) then
+    local scope = table.concat({ p.RegionId, p.Status or "", p.InstanceIds or "" }, "|")
+    local first, size = paging.parse_token(p, scope, 10, 100)
+    if not first then return nil, size end
+    local items, nxt = paging.token_page(matched, first, size, scope, p, ctx.fault)
+    return obj("NextToken", nxt, "TotalCount", #matched, "Instances", obj("Instance", rendered(items)))
+  end
+  local number, size = paging.parse(p, 10, 100)
+  if not number then return nil, size end
   return obj("TotalCount", #matched, "PageNumber", number, "PageSize", size,
-             "Instances", obj("Instance", page))
+             "Instances", obj("Instance", rendered(paging.slice(matched, number, size, ctx.fault))))
 end
 
-local function start_instance(p)
-  local inst = by_id[p.InstanceId]
-  if not inst then
-    return nil, { status = 404, code = "InvalidInstanceId.NotFound",
-                  message = "The specified InstanceId does not exist." }
-  end
-  if status_of(inst) ~= "Stopped" then
-    return nil, { status = 403, code = "IncorrectInstanceStatus",
-                  message = "The current status of the resource does not support this operation." }
-  end
-  status[inst.id] = "Running"
-  return obj()
+local function incorrect_status()
+  return nil, { status = 403, code = "IncorrectInstanceStatus",
+                message = "The current status of the resource does not support this operation." }
 end
 
-local function create_snapshot(p)
+-- Start (Stopped -> Starting -> Running) or stop (Running -> Stopping -> Stopped).
+local function transition(from, passing, final)
+  return function(p, ctx)
+    local inst = by_id[p.InstanceId]
+    if not inst then
+      return nil, { status = 404, code = "InvalidInstanceId.NotFound",
+                    message = "The specified InstanceId does not exist." }
+    end
+    if status_of(ctx.account, inst) ~= from then return incorrect_status() end
+    set_status(ctx.account, inst, lifecycle.change(passing, final))
+    return obj()
+  end
+end
+
+local function create_snapshot(p, ctx)
   snapshot_seq = snapshot_seq + 1
   local id = string.format("s-emu%012d", snapshot_seq)
-  snapshots[#snapshots + 1] = { id = id, disk = p.DiskId, created = ngx.time() }
+  local own = snapshots[ctx.account] or {}
+  snapshots[ctx.account] = own
+  own[#own + 1] = { id = id, disk = p.DiskId, created = ngx.time() }
   return obj("SnapshotId", id)
 end
 
@@ -157,7 +187,8 @@ end
 M.actions = {
   DescribeRegions   = { required = {}, handler = function() return regions.describe(endpoint) end },
   DescribeInstances = { required = { "RegionId" }, handler = describe_instances },
-  StartInstance     = { required = { "InstanceId" }, handler = start_instance },
+  StartInstance     = { required = { "InstanceId" }, handler = transition("Stopped", "Starting", "Running") },
+  StopInstance      = { required = { "InstanceId" }, handler = transition("Running", "Stopping", "Stopped") },
   CreateSnapshot    = { required = { "DiskId" }, handler = create_snapshot },
 }
 

@@ -12,6 +12,7 @@ local idempotency = require "emulator.aliyun.idempotency"
 local stats       = require "emulator.common.stats"
 local faults      = require "emulator.common.faults"
 local reqlog      = require "emulator.common.reqlog"
+local paging      = require "emulator.aliyun.paging"
 
 local M = {}
 
@@ -107,7 +108,7 @@ local function authenticate(params, method)
 end
 
 -- Everything after authentication. Returns result (ordered object) or nil, err.
-local function execute(params)
+local function execute(params, fault)
   local product = PRODUCTS[params.Version]
   local action = product.actions[params.Action]
   local token = params.ClientToken
@@ -116,8 +117,8 @@ local function execute(params)
     return fail(400, "InvalidClientToken.Malformed",
                 "The specified parameter ClientToken is not valid: at most 64 ASCII characters.")
   end
-  if not action then
-    return fail(400, "UnsupportedOperation", "The specified action is not supported.")
+  if not action then -- as the real API answers an action it does not have
+    return fail(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
   end
   stats.action(params.Action)
   for _, name in ipairs(action.required) do
@@ -133,7 +134,8 @@ local function execute(params)
     end
     handle = found
   end
-  local result, err = action.handler(params)
+  local account = accounts[params.AccessKeyId]
+  local result, err = action.handler(params, { account = account.account or params.AccessKeyId, fault = fault })
   if result and handle then idempotency.remember(handle, result) end
   return result, err
 end
@@ -183,7 +185,7 @@ function M.handle()
   ctx.xml = (params.Format or ""):upper() == "XML"
   ctx.product = PRODUCTS[params.Version]
   -- Test-controlled faults come before any check (see faults.lua).
-  ctx.fault = faults.take("rpc")
+  ctx.fault = faults.take("rpc", paging.continues(params))
   if ctx.fault then
     local err = faults.apply(ctx.fault)
     if err then return M.send_error(ctx, err) end
@@ -191,7 +193,7 @@ function M.handle()
   local ok, result, err = xpcall(function()
     local authed, aerr = authenticate(params, method)
     if not authed then return nil, aerr end
-    return execute(params)
+    return execute(params, ctx.fault)
   end, debug.traceback)
   if not ok then
     ngx.log(ngx.ERR, "emulator: ", result)

@@ -8,7 +8,9 @@ local obj, list = render.obj, render.list
 
 local M = { name = "Vpc", host = "vpc.aliyuncs.com" }
 
-local eips = {}       -- array in allocation order (= AllocationId order)
+-- Handlers get (params, ctx); EIPs belong to ctx.account: another
+-- account's keys neither list nor release them.
+local eips = {}       -- array in allocation order (= AllocationId order), all accounts
 local eip_seq = 0     -- never reset: ids and addresses stay unique for the server's life
 
 function M.reset()
@@ -27,7 +29,7 @@ end
 
 local CHARGE_TYPES = { PayByTraffic = true, PayByBandwidth = true }
 
-local function allocate(p)
+local function allocate(p, ctx)
   local bw = p.Bandwidth or "5"
   local n = bw:match("^%d+$") and tonumber(bw)
   if not n or n < 1 or n > 500 then
@@ -41,7 +43,7 @@ local function allocate(p)
   end
   eip_seq = eip_seq + 1
   local eip = {
-    id = string.format("eip-emu%012d", eip_seq), ip = address(eip_seq - 1),
+    id = string.format("eip-emu%012d", eip_seq), ip = address(eip_seq - 1), account = ctx.account,
     region = p.RegionId, bandwidth = tostring(n), charge = charge,
     time = os.date("!%Y-%m-%dT%H:%M:%SZ", ngx.time()),
   }
@@ -49,17 +51,17 @@ local function allocate(p)
   return obj("AllocationId", eip.id, "EipAddress", eip.ip)
 end
 
-local function describe(p)
+local function describe(p, ctx)
   local number, size = paging.parse(p, 10, 100)
   if not number then return nil, size end
   local matched = {}
   for _, e in ipairs(eips) do
-    if e.region == p.RegionId and (not p.AllocationId or p.AllocationId == e.id) then
+    if e.account == ctx.account and e.region == p.RegionId and (not p.AllocationId or p.AllocationId == e.id) then
       matched[#matched + 1] = e
     end
   end
   local page = list()
-  for i, e in ipairs(paging.slice(matched, number, size)) do
+  for i, e in ipairs(paging.slice(matched, number, size, ctx.fault)) do
     -- Bandwidth is a string in the real API's answer, like the request value.
     page[i] = obj("AllocationId", e.id, "IpAddress", e.ip, "RegionId", e.region,
                   "Status", "Available", "Bandwidth", e.bandwidth,
@@ -69,9 +71,9 @@ local function describe(p)
              "EipAddresses", obj("EipAddress", page))
 end
 
-local function release(p)
+local function release(p, ctx)
   for i, e in ipairs(eips) do
-    if e.id == p.AllocationId then
+    if e.id == p.AllocationId and e.account == ctx.account then
       table.remove(eips, i)
       return obj()
     end

@@ -13,6 +13,9 @@
 --   POST iam     {"token_ttl": seconds} lifetime of tokens issued from now on
 --                (reset restores 24 h); {"revoke_tokens": true} makes every
 --                token issued so far answer 401 APIGW.0307 (both may be given)
+--   GET  lifecycle  how long a resource stays in its passing state
+--   POST lifecycle  {"seconds": s}: ECS Starting/Stopping, VPCEP creating
+--                (reset restores 1 s)
 
 local cjson       = require "cjson.safe"
 local stats       = require "emulator.common.stats"
@@ -25,6 +28,8 @@ local huawei      = require "emulator.huawei.gateway"
 local hw_iam      = require "emulator.huawei.iam"
 local vpcep       = require "emulator.huawei.vpcep"
 local reqlog      = require "emulator.common.reqlog"
+local lifecycle   = require "emulator.common.lifecycle"
+local hw_vpc      = require "emulator.huawei.vpc"
 
 local M = {}
 
@@ -54,7 +59,10 @@ local function get_stats()
 end
 
 local function reset()
-  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, reqlog }) do m.reset() end
+  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, hw_vpc, reqlog,
+                       lifecycle }) do
+    m.reset()
+  end
 end
 
 local MAX_TTL = 10 * 366 * 86400
@@ -125,6 +133,17 @@ local function list_requests()
   ngx.print(reqlog.json(since))
 end
 
+local function set_lifecycle()
+  ngx.req.read_body()
+  local spec = cjson.decode(ngx.req.get_body_data() or "")
+  if type(spec) ~= "table" or spec.seconds == nil then
+    return reply(400, { Code = "InvalidLifecycleControl", Message = 'body must be a JSON object like {"seconds":0.5}' })
+  end
+  local ok, err = lifecycle.set(spec.seconds)
+  if not ok then return reply(400, { Code = "InvalidLifecycleControl", Message = err }) end
+  return reply(200, { ok = true, seconds = lifecycle.seconds() })
+end
+
 local ROUTES = {
   ["GET ping"]      = function() reply(200, { ok = true }) end,
   ["GET stats"]     = function() reply(200, get_stats()) end,
@@ -136,6 +155,8 @@ local ROUTES = {
   ["DELETE requests"] = function() reqlog.clear(); reply(200, { ok = true }) end,
   ["GET iam"]       = function() reply(200, iam_settings()) end,
   ["POST iam"]      = set_iam,
+  ["GET lifecycle"] = function() reply(200, { seconds = lifecycle.seconds() }) end,
+  ["POST lifecycle"] = set_lifecycle,
 }
 
 function M.handle(name)

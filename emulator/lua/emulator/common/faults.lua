@@ -14,14 +14,21 @@
 --   reset     close the connection without any answer
 --   truncate  answer normally but cut the body in half (Content-Length
 --             still announces the full size) and close the connection
+--   repeat_token  a list answers the token (NextToken / next_marker) the
+--             request sent, as a looping server would
+--   empty_page    a list answers no items, its total unchanged
+-- The two paging faults hit only requests that continue a listing (a
+-- token or marker, PageNumber > 1, offset > 0); other requests pass them by.
 
 local stats  = require "emulator.common.stats"
 local reqlog = require "emulator.common.reqlog"
 
 local M = {}
 
-local KINDS = { throttle = true, error = true, delay = true, stall = true, reset = true, truncate = true }
-local KIND_LIST = "throttle, error, delay, stall, reset, truncate"
+local KINDS = { throttle = true, error = true, delay = true, stall = true, reset = true, truncate = true,
+                repeat_token = true, empty_page = true }
+local KIND_LIST = "throttle, error, delay, stall, reset, truncate, repeat_token, empty_page"
+local PAGING = { repeat_token = true, empty_page = true }
 local APIS = { any = true, rpc = true, huawei = true }
 
 local queue = {}
@@ -90,10 +97,11 @@ function M.add(spec)
 end
 
 -- The fault for the current request of `api` ("rpc" or "huawei"): the
--- first queued fault aimed at that API, or nil.
-function M.take(api)
+-- first queued fault aimed at that API, or nil. continues: whether the
+-- request continues a listing (the paging faults wait for one).
+function M.take(api, continues)
   for i, f in ipairs(queue) do
-    if f.api == "any" or f.api == (api or "rpc") then
+    if (f.api == "any" or f.api == (api or "rpc")) and (continues or not PAGING[f.kind]) then
       f.remaining = f.remaining - 1
       if f.remaining == 0 then table.remove(queue, i) end
       stats.fault(f.kind)

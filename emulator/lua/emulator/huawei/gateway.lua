@@ -13,6 +13,7 @@ local auth     = require "emulator.huawei.auth"
 local request  = require "emulator.huawei.request"
 local iam_api  = require "emulator.huawei.iam_api"
 local vpcep    = require "emulator.huawei.vpcep"
+local vpc      = require "emulator.huawei.vpc"
 
 local obj = render.obj
 
@@ -82,6 +83,7 @@ local ROUTES = {
   { "POST",   ENDPOINTS, "CreateEndpoint", vpcep.route(vpcep.create_endpoint, true) },
   { "GET",    ENDPOINT, "ListEndpointInfoDetails", vpcep.route(vpcep.get_endpoint) },
   { "DELETE", ENDPOINT, "DeleteEndpoint", vpcep.route(vpcep.delete_endpoint) },
+  { "GET",    "^/v3/([^/]+)/vpc/vpcs$", "ListVpcs", vpcep.route(vpc.list_vpcs) },
 }
 
 local function match_route(method, path)
@@ -142,7 +144,9 @@ function M.handle()
   counters.requests = counters.requests + 1
   local ctx = { request_id = request_id(), method = ngx.req.get_method(), now = ngx.now() }
   log_request(ctx)
-  ctx.fault = faults.take("huawei")
+  -- The paging faults wait for a request that continues a listing.
+  local marker, offset = ngx.var.arg_marker, tonumber(ngx.var.arg_offset or "")
+  ctx.fault = faults.take("huawei", (marker ~= nil and marker ~= "") or (offset ~= nil and offset > 0))
   if ctx.fault then
     local e = fault_error(ctx.fault)
     if e then return send_error(ctx, e) end

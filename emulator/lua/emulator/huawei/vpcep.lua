@@ -1,6 +1,8 @@
 -- Huawei Cloud VPC Endpoint (VPCEP) v1: endpoint services and endpoints,
 -- in memory per project. Every known project is seeded with SEED_COUNT
--- endpoint services so paging is visible. Lists are newest first (the real
+-- endpoint services so paging is visible. A created service is `creating`,
+-- then `available`; an endpoint `creating`, then `accepted` (or
+-- `pendingAcceptance`): common/lifecycle.lua. Lists are newest first (the real
 -- API's default sort_key=created_at, sort_dir=desc).
 -- Handlers return status, body (render object) or nil, err where
 -- err = { status, code, message } (rendered flat: error_code/error_msg);
@@ -8,6 +10,7 @@
 -- wraps a handler for gateway.lua: project checks, JSON body.
 
 local render  = require "emulator.common.render"
+local lifecycle = require "emulator.common.lifecycle"
 local hw_iam  = require "emulator.huawei.iam"
 local request = require "emulator.huawei.request"
 local input   = require "emulator.huawei.vpcep_input"
@@ -120,7 +123,8 @@ function M.route(handler, with_body)
       body = json_object(ctx.body)
       if not body then return fail(400, "EndPoint.0002", "Parameter error: the request body must be a JSON object.") end
     end
-    return handler({ project = project, id = id, body = body, args = args_of(ctx.raw_query), now = ctx.now })
+    return handler({ project = project, id = id, body = body, args = args_of(ctx.raw_query), now = ctx.now,
+                     fault = ctx.fault, request_id = ctx.request_id })
   end
 end
 
@@ -136,7 +140,7 @@ end
 local function service_obj(s)
   return obj(
     "id", s.id, "port_id", s.port_id, "vpc_id", s.vpc_id, "service_name", s.service_name,
-    "server_type", s.server_type, "service_type", s.service_type, "status", s.status,
+    "server_type", s.server_type, "service_type", s.service_type, "status", lifecycle.state(s.status),
     "approval_enabled", s.approval_enabled, "ports", ports_obj(s.ports), "tcp_proxy", s.tcp_proxy,
     "description", s.description, "connection_count", s.connections, "enable_policy", false,
     "tags", list(), "created_at", s.created_at, "updated_at", s.updated_at, "project_id", s.project_id)
@@ -145,7 +149,8 @@ end
 local function endpoint_obj(e)
   return obj(
     "id", e.id, "endpoint_service_id", e.endpoint_service_id, "endpoint_service_name", e.endpoint_service_name,
-    "service_type", e.service_type, "status", e.status, "marker_id", e.marker_id, "vpc_id", e.vpc_id,
+    "service_type", e.service_type, "status", lifecycle.state(e.status), "marker_id", e.marker_id,
+    "vpc_id", e.vpc_id,
     "subnet_id", e.subnet_id, "ip", e.ip, "enable_dns", e.enable_dns, "dns_names", list(),
     "description", e.description, "whitelist", list(), "enable_whitelist", false, "tags", list(),
     "created_at", e.created_at, "updated_at", e.updated_at, "project_id", e.project_id)
@@ -159,9 +164,9 @@ function M.list_services(r)
   end
   local items, total = page(services[r.project.id].items, args, function(s)
     return (args.id == nil or s.id == args.id)
-       and (args.status == nil or s.status == args.status)
+       and (args.status == nil or lifecycle.state(s.status) == args.status)
        and (args.endpoint_service_name == nil or s.service_name:find(args.endpoint_service_name, 1, true) ~= nil)
-  end)
+  end, r.fault)
   if not items then return nil, total end
   local l = list()
   for i, s in ipairs(items) do l[i] = service_obj(s) end
@@ -195,7 +200,8 @@ function M.create_service(r)
     id = id, project_id = r.project.id, short_name = b.service_name,
     service_name = full_name(r.project, b.service_name, id),
     port_id = b.port_id, vpc_id = b.vpc_id, server_type = b.server_type, service_type = stype,
-    status = "available", approval_enabled = b.approval_enabled == true, description = b.description or "",
+    status = lifecycle.change("creating", "available"), approval_enabled = b.approval_enabled == true,
+    description = b.description or "",
     ports = ports, tcp_proxy = tcp_proxy, created_at = now, updated_at = now, connections = 0,
   }
   add(services[r.project.id], s)
@@ -254,7 +260,7 @@ function M.list_endpoints(r)
        and (args.vpc_id == nil or e.vpc_id == args.vpc_id)
        and (args.endpoint_service_name == nil
             or e.endpoint_service_name:find(args.endpoint_service_name, 1, true) ~= nil)
-  end)
+  end, r.fault)
   if not items then return nil, total end
   local l = list()
   for i, e in ipairs(items) do l[i] = endpoint_obj(e) end
@@ -278,7 +284,7 @@ function M.create_endpoint(r)
   local ep = {
     id = id, project_id = r.project.id, endpoint_service_id = svc.id,
     endpoint_service_name = svc.service_name, service_type = svc.service_type,
-    status = svc.approval_enabled and "pendingAcceptance" or "accepted",
+    status = lifecycle.change("creating", svc.approval_enabled and "pendingAcceptance" or "accepted"),
     marker_id = 100000 + seq, vpc_id = b.vpc_id, subnet_id = b.subnet_id,
     ip = svc.service_type == "interface"
          and string.format("10.0.%d.%d", math.floor(ip_seq / 250) % 256, ip_seq % 250 + 2) or nil,

@@ -92,8 +92,8 @@ local function paging(args)
   return limit, offset
 end
 
--- Newest first, filtered, then the page.
-local function page(items, args, keep)
+-- Newest first, filtered, then the page (none under an empty_page fault).
+local function page(items, args, keep, fault)
   local limit, offset = paging(args)
   if not limit then return nil, offset end
   local matched = {}
@@ -101,6 +101,7 @@ local function page(items, args, keep)
     if keep(items[i]) then matched[#matched + 1] = items[i] end
   end
   local out = {}
+  if fault and fault.kind == "empty_page" then return out, #matched end
   for i = offset + 1, math.min(#matched, offset + limit) do out[#out + 1] = matched[i] end
   return out, #matched
 end

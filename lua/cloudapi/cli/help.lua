@@ -1,0 +1,65 @@
+-- The command's help: usage and flags (from cli/flags.lua), and
+-- `cloudapi help PRODUCT` (what the library knows of a product).
+local flags = require "cloudapi.cli.flags"
+local rpc = require "cloudapi.cli.rpc"
+local huawei = require "cloudapi.cli.huawei"
+
+local M = {}
+
+function M.usage()
+  local out = {
+    "cloudapi " .. require("cloudapi.version") .. ": call Alibaba Cloud and Huawei Cloud APIs",
+    "",
+    "usage:",
+    "  " .. rpc.USAGE,
+    "  " .. huawei.USAGE,
+    "  cloudapi help PRODUCT | cloudapi help huaweicloud [SERVICE]",
+    "",
+    "examples:",
+    "  cloudapi ecs DescribeInstances --RegionId cn-hangzhou --PageSize 50",
+    "  cloudapi ecs DescribeInstances --region cn-hangzhou --pager --output cols=InstanceId,Status " ..
+      "rows=Instances.Instance",
+    "  cloudapi ecs StartInstance --InstanceId i-1 --waiter path=Instances.Instance.1.Status to=Running",
+    "  cloudapi huaweicloud vpcep GET /v1/{project_id}/vpc-endpoint-services --region cn-north-4 --limit 10",
+    "",
+    "flags:",
+  }
+  for _, f in ipairs(flags.LIST) do
+    local left = "--" .. f[1] .. (f[3] and (" " .. f[3]) or "")
+    out[#out + 1] = string.format("  %-44s %s", left, f[4])
+  end
+  out[#out + 1] = ""
+  out[#out + 1] = "Credentials come from the environment: ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET"
+  out[#out + 1] = "(ALIBABA_CLOUD_SECURITY_TOKEN); HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK (HUAWEICLOUD_SDK_PROJECT_ID)."
+  out[#out + 1] = "Exit status: 0 success, 1 service error, 2 usage error, 3 network error or timeout."
+  return table.concat(out, "\n") .. "\n"
+end
+
+-- product(name [, service]) -> text | nil, reason
+function M.product(name, service)
+  if name == nil then return M.usage() end
+  if name == "huaweicloud" then
+    local host = require("cloudapi.huaweicloud.endpoints").host
+    local s = service or "SERVICE"
+    return table.concat({
+      "huaweicloud " .. s .. ": Huawei Cloud REST, signed with SDK-HMAC-SHA256 (--signature V11-HMAC-SHA256)",
+      "  endpoint: https://" .. host(s, "REGION") .. " (--region REGION, or --endpoint URL)",
+      "  usage: " .. huawei.USAGE,
+      "  {project_id} comes from HUAWEICLOUD_SDK_PROJECT_ID, --project_id, or IAM (one lookup per region)",
+    }, "\n") .. "\n"
+  end
+  if not name:match("^[%w%-]+$") then return nil, "'" .. name .. "' is not a product name" end
+  local endpoints = require "cloudapi.aliyun.endpoints"
+  local p = name:lower()
+  local version = endpoints.DEFAULT_VERSIONS[p]
+  return table.concat({
+    p .. ": Alibaba Cloud RPC (?Action=), signature v1 (HMAC-SHA1)",
+    "  API version: " .. (version and (version .. " (default; --api-version to change)")
+                          or "none known: give --api-version YYYY-MM-DD"),
+    "  endpoint: https://" .. endpoints.host(p, nil) .. ", in a region https://" .. endpoints.host(p, "REGION"),
+    "  usage: cloudapi " .. p .. " Action [--Name value ...] [flags]",
+    "  reference: https://api.aliyun.com/product/" .. p,
+  }, "\n") .. "\n"
+end
+
+return M
