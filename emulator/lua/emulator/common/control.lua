@@ -13,6 +13,8 @@
 --   POST iam     {"token_ttl": seconds} lifetime of tokens issued from now on
 --                (reset restores 24 h); {"revoke_tokens": true} makes every
 --                token issued so far answer 401 APIGW.0307 (both may be given)
+--   GET|POST credentials  the switches of STS and the metadata services
+--                (credential_settings.lua)
 
 local cjson       = require "cjson.safe"
 local stats       = require "emulator.common.stats"
@@ -25,6 +27,10 @@ local huawei      = require "emulator.huawei.gateway"
 local hw_iam      = require "emulator.huawei.iam"
 local vpcep       = require "emulator.huawei.vpcep"
 local reqlog      = require "emulator.common.reqlog"
+-- The platform services that issue temporary keys (STS, metadata, URI).
+local PLATFORM = { "emulator.common.credential_settings", "emulator.aliyun.sts_keys", "emulator.aliyun.sts",
+                   "emulator.aliyun.imds", "emulator.huawei.temp_keys", "emulator.huawei.metadata",
+                   "emulator.common.credentials_uri" }
 
 local M = {}
 
@@ -38,7 +44,7 @@ local function get_stats()
   local s = stats.get()
   local e, v = ecs.counts(), vpc.counts()
   local h, iam, ep = huawei.counts(), hw_iam.counts(ngx.now()), vpcep.counts()
-  return {
+  local out = {
     requests = s.requests, errors = s.errors, by_action = s.by_action, by_code = s.by_code,
     eips = v.eips, snapshots = e.snapshots, instances_changed = e.instances_changed,
     nonces = nonces.count(), client_tokens = idempotency.count(),
@@ -51,10 +57,16 @@ local function get_stats()
     iam_token_ttl = iam.token_ttl,
     vpcep_services = ep.services, vpcep_endpoints = ep.endpoints,
   }
+  for _, name in ipairs(PLATFORM) do
+    local m = require(name)
+    for k, n in pairs(m.counts and m.counts() or {}) do out[k] = n end
+  end
+  return out
 end
 
 local function reset()
   for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, reqlog }) do m.reset() end
+  for _, name in ipairs(PLATFORM) do require(name).reset() end
 end
 
 local MAX_TTL = 10 * 366 * 86400
@@ -136,6 +148,8 @@ local ROUTES = {
   ["DELETE requests"] = function() reqlog.clear(); reply(200, { ok = true }) end,
   ["GET iam"]       = function() reply(200, iam_settings()) end,
   ["POST iam"]      = set_iam,
+  ["GET credentials"]  = function() require("emulator.common.credential_settings").control("GET") end,
+  ["POST credentials"] = function() require("emulator.common.credential_settings").control("POST") end,
 }
 
 function M.handle(name)

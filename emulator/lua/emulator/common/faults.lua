@@ -14,15 +14,23 @@
 --   reset     close the connection without any answer
 --   truncate  answer normally but cut the body in half (Content-Length
 --             still announces the full size) and close the connection
+--   malformed (platform services) answer 200 with a body that is not JSON
+--   code      (platform services) answer 200 with a JSON Code other than Success
 
 local stats  = require "emulator.common.stats"
 local reqlog = require "emulator.common.reqlog"
 
 local M = {}
 
-local KINDS = { throttle = true, error = true, delay = true, stall = true, reset = true, truncate = true }
-local KIND_LIST = "throttle, error, delay, stall, reset, truncate"
-local APIS = { any = true, rpc = true, huawei = true }
+local KINDS = { throttle = true, error = true, delay = true, stall = true, reset = true, truncate = true,
+                malformed = true, code = true }
+local KIND_LIST = "throttle, error, delay, stall, reset, truncate, malformed, code"
+-- The platform services (instance metadata, credentials URI) take only
+-- faults aimed at them by name, never "any" (see platform_fault).
+local APIS = { any = true, rpc = true, huawei = true, imds = true, imds_token = true, imds_credentials = true,
+               metadata = true, metadata_token = true, metadata_securitykey = true, uri = true }
+local API_LIST = "any, rpc, huawei, imds, imds_token, imds_credentials, metadata, metadata_token, " ..
+                 "metadata_securitykey, uri"
 
 local queue = {}
 
@@ -62,7 +70,7 @@ function M.add(spec)
   local count = tonumber(spec.count or 1)
   if not count or count < 1 or count % 1 ~= 0 then return nil, "count must be a positive integer" end
   local api = spec.api or "any"
-  if not APIS[api] then return nil, "api must be one of any, rpc, huawei" end
+  if not APIS[api] then return nil, "api must be one of " .. API_LIST end
   local f = { kind = spec.kind, remaining = count, api = api }
   if spec.kind == "error" then
     f.status = tonumber(spec.status or 503)
@@ -90,10 +98,11 @@ function M.add(spec)
 end
 
 -- The fault for the current request of `api` ("rpc" or "huawei"): the
--- first queued fault aimed at that API, or nil.
-function M.take(api)
+-- first queued fault aimed at that API, or nil. exact: only faults that
+-- name the API (not "any").
+function M.take(api, exact)
   for i, f in ipairs(queue) do
-    if f.api == "any" or f.api == (api or "rpc") then
+    if (f.api == "any" and not exact) or f.api == (api or "rpc") then
       f.remaining = f.remaining - 1
       if f.remaining == 0 then table.remove(queue, i) end
       stats.fault(f.kind)

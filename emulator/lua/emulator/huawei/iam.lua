@@ -18,10 +18,11 @@ M.DOMAINS = { ["demo-domain"] = M.DOMAIN }
 
 -- Permanent and temporary (STS) access keys; a key with security_token
 -- needs the header X-Security-Token with exactly that value.
-M.KEYS = {
+-- (and the metadata securitykey's, temp_keys.lua, which expire).
+M.KEYS = setmetatable({
   ["hw-ak"]     = { sk = "hw-sk", domain = M.DOMAIN },
   ["hw-sts-ak"] = { sk = "hw-sts-sk", domain = M.DOMAIN, security_token = "hw-sts-token" },
-}
+}, { __index = function(_, ak) return require("emulator.huawei.temp_keys").get(ak) end })
 
 -- All in domain demo-domain; two projects deliberately share a name.
 M.PROJECTS = {
