@@ -24,7 +24,7 @@ local NEEDS = {
   oidc_role_arn = { "role_arn", "oidc_provider_arn", "oidc_token_file_path" },
 }
 
-local function fail(where, msg) return nil, credentials.error(where .. ": " .. msg) end
+local function fail(where, msg) return nil, credentials.error(where .. " " .. msg) end
 
 local function opt(s, k) local v = s[k]; if v == "" then return nil end return v end
 
@@ -72,7 +72,7 @@ local function sections(self, ctx)
     if not text then return nil, err end
   end
   local parsed, why = ini.parse(text)
-  if not parsed then return fail(self.path, why) end
+  if not parsed then return fail(self.path .. ":", why) end
   return parsed
 end
 
@@ -127,7 +127,7 @@ end
 -- list_text(text, path) -> { file=, profiles = { {name=, mode=}, ... } } | nil, err
 function M.list_text(text, path)
   local all, why = ini.parse(text)
-  if not all then return fail(path, why) end
+  if not all then return fail(path .. ":", why) end
   local out = { file = path, profiles = {} }
   for name, s in pairs(all) do out.profiles[#out.profiles + 1] = { name = name, mode = s.type } end
   table.sort(out.profiles, function(a, b) return a.name < b.name end)

@@ -21,7 +21,7 @@ M.MODES = { "AK", "StsToken", "RamRoleArn", "EcsRamRole", "OIDC", "ChainableRamR
 
 local argcheck = options.checker("cloudapi.credentials.aliyun.profile")
 
-local function fail(where, msg) return nil, credentials.error(where .. ": " .. msg) end
+local function fail(where, msg) return nil, credentials.error(where .. " " .. msg) end
 
 -- make(kind, v, opts, where) -> provider | nil, err: what a profile (of
 -- either file) describes. kind: static, assume_role, ecs_ram_role, oidc.
@@ -47,7 +47,7 @@ function M.make(kind, v, opts, where)
     end
   end
   local ok, p = pcall(require("cloudapi.aliyun.credentials." .. mod).new, spec)
-  if not ok then return fail(where, (tostring(p):gsub("^cloudapi%.credentials%.aliyun%.[%w_]+: ", ""))) end
+  if not ok then return fail(where .. ":", (tostring(p):gsub("^cloudapi%.credentials%.aliyun%.[%w_]+: ", ""))) end
   return p
 end
 
@@ -57,7 +57,7 @@ local function load(path, ctx)
   if not text then return nil, err end
   if not text:match("^%s*{") then return nil, nil, text end -- not JSON: the INI file
   local conf = json.decode(text)
-  if type(conf) ~= "table" then return fail(path, "not valid JSON") end
+  if type(conf) ~= "table" then return fail(path .. ":", "not valid JSON") end
   if type(conf.profiles) ~= "table" or #conf.profiles == 0 then return fail(path, "has no profiles") end
   return conf
 end
