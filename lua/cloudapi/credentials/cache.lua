@@ -19,7 +19,6 @@
 local core = require "cloudapi.core"
 local errors = require "cloudapi.errors"
 local credentials = require "cloudapi.credentials"
-local concurrent = require "cloudapi.concurrent"
 
 local M = {}
 
@@ -60,11 +59,15 @@ function M.new(source, opts)
                         key = opts.key or opts.name, refreshing = false }, Cached)
 end
 
+-- The scheduler is looked up when needed: a provider may outlive the
+-- cloudapi.concurrent instance it was loaded with (a test runner's module
+-- insulation).
 local function can_wait()
-  return concurrent.active() or require("cloudapi.transport.ngx").usable()
+  return require("cloudapi.concurrent").active() or require("cloudapi.transport.ngx").usable()
 end
 
 local function pause(seconds)
+  local concurrent = require "cloudapi.concurrent"
   if concurrent.active() then return concurrent.sleep(seconds) end
   ngx.sleep(seconds)
 end
