@@ -55,8 +55,9 @@ Cached.__tostring = function(self) return "cloudapi.credentials(" .. self.name .
 function M.new(source, opts)
   local dict = opts.shared_dict
   assert(dict == nil or type(dict) == "string", "shared_dict must be the name of a lua_shared_dict")
-  return setmetatable({ source = source, name = opts.name, clock = opts.clock, shared_dict = dict,
-                        key = opts.key or opts.name, refreshing = false }, Cached)
+  -- refresh_at (no secret) on the object: the hot path's one comparison.
+  return setmetatable({ source = source, name = opts.name, clock = opts.clock or false, shared_dict = dict,
+                        key = opts.key or opts.name, refreshing = false, refresh_at = -math.huge }, Cached)
 end
 
 -- The scheduler is looked up when needed: a provider may outlive the
@@ -117,7 +118,7 @@ local function refresh(self, ctx, e, now)
   if creds then
     local entry, why = M.entry(creds, now)
     if entry then
-      entries[self] = entry
+      entries[self], self.refresh_at = entry, entry.refresh_at
       return creds
     end
     err = why
@@ -132,16 +133,14 @@ end
 
 -- get(ctx) -> creds | nil, err; a fresh value costs one clock call.
 function Cached:get(ctx)
-  ctx = ctx or NO_CTX
-  local e = entries[self]
-  local now = (self.clock or ctx.clock or now_of)()
-  if e and now < e.refresh_at then return e.creds end
-  return refresh(self, ctx, e, now)
+  local now = (self.clock or (ctx or NO_CTX).clock or now_of)()
+  if now < self.refresh_at then return entries[self].creds end
+  return refresh(self, ctx or NO_CTX, entries[self], now)
 end
 
 -- forget(): the next get fetches anew (tests, a credential revoked).
 function Cached:forget()
-  entries[self] = nil
+  entries[self], self.refresh_at = nil, -math.huge
 end
 
 return M
