@@ -10,19 +10,8 @@
 -- Without CLOUDAPI_ENDPOINT it refuses to run: the demo never calls a real cloud.
 local cloudapi = require "cloudapi"
 
-local endpoint = os.getenv("CLOUDAPI_ENDPOINT")
-if not endpoint then
-  io.stderr:write("set CLOUDAPI_ENDPOINT (make demo does it for you)\n")
-  os.exit(2)
-end
-
-local function check(res, err)
-  if not res then
-    io.stderr:write(tostring(err), "\n")
-    os.exit(1)
-  end
-  return res
-end
+local endpoint = assert(os.getenv("CLOUDAPI_ENDPOINT"), "set CLOUDAPI_ENDPOINT (make demo does it for you)")
+local check = assert -- a failure prints the error (never a secret) and stops
 
 -- What the client's event hook hears of its credentials (never a secret).
 local function on_event(ev)

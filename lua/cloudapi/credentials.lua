@@ -103,6 +103,25 @@ function M.check(v, fields)
   return true
 end
 
+-- namespace(ns, prefix, exports) -> ns: a cloud's providers, loaded on
+-- first use (exports: name -> { module under prefix, its function }), and
+-- ns.default_provider(): the default chain ns.default() of every client of
+-- the process created without credentials (they share what it found).
+function M.namespace(ns, prefix, exports)
+  local shared
+  function ns.default_provider()
+    shared = shared or ns.default()
+    return shared
+  end
+  return setmetatable(ns, { __index = function(t, k)
+    local e = exports[k]
+    if not e then return nil end
+    local v = require(prefix .. e[1])[e[2]]
+    rawset(t, k, v)
+    return v
+  end })
+end
+
 -- Namespaces of the providers: cloudapi.credentials.aliyun.ecs_ram_role{...}
 local CLOUDS = { aliyun = "cloudapi.aliyun.credentials", huaweicloud = "cloudapi.huaweicloud.credentials" }
 

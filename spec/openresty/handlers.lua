@@ -26,8 +26,9 @@ local function client(name)
     c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = url(), project_id = PID,
                                   credentials = KEYS.hw }
   elseif name == "ecs_role" then -- a temporary key shared by the workers
-    c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(), credentials =
-      cloudapi.credentials.aliyun.ecs_ram_role{ endpoint = url(), role_name = "EcsDemoRole", shared_dict = "cloudapi" } }
+    local role = cloudapi.credentials.aliyun.ecs_ram_role{ endpoint = url(), role_name = "EcsDemoRole",
+                                                           shared_dict = "cloudapi" }
+    c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(), credentials = role }
   elseif name == "vpcep_token" then
     c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = url(),
                                   credentials = KEYS.user, shared_dict = "cloudapi" }

@@ -3,12 +3,8 @@
 -- with the permissions a test asks for.
 local M = {}
 
+local sh = require "support.shell"
 local root = assert(os.getenv("PWD"))
-
-local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true or ok == 0
-end
 
 -- dir() -> a new empty directory (removed by cleanup())
 local made = {}

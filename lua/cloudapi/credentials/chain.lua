@@ -27,6 +27,35 @@ function M.new(entries, opts)
   return setmetatable({ entries = list, name = opts.name, cloud = opts.cloud, hint = opts.hint }, Chain)
 end
 
+-- constructor(opts) -> function(list) -> chain: a cloud's chain{...}
+function M.constructor(opts)
+  return function(list)
+    if type(list) ~= "table" then error("cloudapi.credentials." .. opts.name:gsub(" ", ".") ..
+                                        ": expected a list of providers", 2) end
+    return M.new(list, opts)
+  end
+end
+
+-- unless(var) -> a skip function: the step is off when var is "true"
+function M.unless(var)
+  return function()
+    local v = os.getenv(var)
+    if v ~= nil and v:lower() == "true" then return var .. "=true" end
+    return nil
+  end
+end
+
+-- options(opts, names, check) -> opts: a default chain's options, one
+-- table per provider name
+function M.options(opts, names, check)
+  opts = opts or {}
+  check(type(opts) == "table", "expected a table of options")
+  for _, k in ipairs(names) do
+    check(opts[k] == nil or type(opts[k]) == "table", k .. " must be a table of that provider's options")
+  end
+  return opts
+end
+
 function Chain:get(ctx)
   local p = self.answered
   if p then return p:get(ctx) end

@@ -7,7 +7,7 @@
 -- same until a third of its life is left (credential_settings.rotating).
 
 local settings = require "emulator.common.credential_settings"
-local sts_keys = require "emulator.aliyun.sts_keys"
+local temp_keys = require "emulator.common.temp_keys"
 local fault    = require "emulator.common.platform_fault"
 
 local M = {}
@@ -29,15 +29,7 @@ end
 
 local function token()
   counters.imds_tokens = counters.imds_tokens + 1
-  local ttl = tonumber(ngx.req.get_headers()["x-aliyun-ecs-metadata-token-ttl-seconds"])
-  if not ttl or ttl % 1 ~= 0 or ttl < 1 or ttl > 21600 then
-    return text(400, "X-aliyun-ecs-metadata-token-ttl-seconds must be 1..21600")
-  end
-  local t = {}
-  for i = 1, 40 do t[i] = string.format("%x", math.random(0, 15)) end
-  local tok = "emu-imds-" .. table.concat(t)
-  tokens[tok] = ngx.now() + ttl
-  return text(200, tok)
+  return text(settings.token(tokens, "x-aliyun-ecs-metadata-token-ttl-seconds", "emu-imds-"))
 end
 
 -- nil when the request may read metadata, else the answer already sent
@@ -48,8 +40,7 @@ local function refused()
     if settings.get("imds_token_required") then return text(403, "a metadata token is required") or true end
     return nil
   end
-  local exp = type(tok) == "string" and tokens[tok]
-  if not exp or ngx.now() >= exp then return text(401, "invalid or expired metadata token") or true end
+  if not settings.valid(tokens, tok) then return text(401, "invalid or expired metadata token") or true end
   return nil
 end
 
@@ -57,12 +48,12 @@ local function credentials(role)
   counters.imds_credentials = counters.imds_credentials + 1
   if not role or role ~= settings.get("imds_role") then return text(404, "Not Found") end
   local k = settings.rotating("imds", function(lifetime)
-    return sts_keys.issue(lifetime, { role = role, session = "i-emulator", via = "imds" })
+    return temp_keys.aliyun(lifetime, { role = role, session = "i-emulator", via = "imds" })
   end)
   ngx.header["Content-Type"] = "application/json"
   ngx.print(string.format('{"AccessKeyId":"%s","AccessKeySecret":"%s","Expiration":"%s","SecurityToken":"%s",' ..
-                          '"LastUpdated":"%s","Code":"Success"}', k.id, k.secret, sts_keys.iso(k.expires), k.token,
-                          sts_keys.iso(k.issued_at)))
+                          '"LastUpdated":"%s","Code":"Success"}', k.id, k.secret, temp_keys.iso(k.expires), k.token,
+                          temp_keys.iso(k.issued_at)))
 end
 
 local CREDS = "/latest/meta-data/ram/security-credentials/"

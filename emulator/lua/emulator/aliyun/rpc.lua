@@ -96,7 +96,7 @@ local function authenticate(params, method)
                   "Specified SecurityToken mismatch with the AccessKey.")
     end
   end
-  if account.expires and ngx.now() >= account.expires then -- a key the emulator issued (sts_keys.lua)
+  if account.expires and ngx.now() >= account.expires then -- a key the emulator issued (common/temp_keys.lua)
     return fail(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
   end
   local expected, sts = rpc_sign.signature(method, params, account.secret)

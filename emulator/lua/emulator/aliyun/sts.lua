@@ -1,12 +1,12 @@
 -- STS (Version 2015-04-01): AssumeRole (signed by the caller, whose key may
 -- itself be temporary), AssumeRoleWithOIDC (unsigned: the OIDC token is
 -- the proof, checked against the configured one) and GetCallerIdentity.
--- The keys issued live in sts_keys.lua; their lifetime is DurationSeconds
+-- The keys issued live in common/temp_keys.lua; their lifetime is DurationSeconds
 -- unless POST /__emulator/credentials set one.
 
 local render   = require "emulator.common.render"
 local cjson    = require "cjson.safe"
-local sts_keys = require "emulator.aliyun.sts_keys"
+local temp_keys = require "emulator.common.temp_keys"
 local settings = require "emulator.common.credential_settings"
 local accounts = require "emulator.aliyun.accounts"
 
@@ -48,11 +48,11 @@ local function checked(p)
 end
 
 local function answer(p, role, d, via, extra)
-  local k = sts_keys.issue(settings.lifetime(d), { role = role, session = p.RoleSessionName, via = via })
+  local k = temp_keys.aliyun(settings.lifetime(d), { role = role, session = p.RoleSessionName, via = via })
   local arn = "acs:ram::" .. M.ACCOUNT .. ":assumed-role/" .. role .. "/" .. p.RoleSessionName
   return obj("AssumedRoleUser", obj("AssumedRoleId", "3" .. M.ACCOUNT .. ":" .. p.RoleSessionName, "Arn", arn),
              "Credentials", obj("AccessKeyId", k.id, "AccessKeySecret", k.secret, "SecurityToken", k.token,
-                                "Expiration", sts_keys.iso(k.expires)),
+                                "Expiration", temp_keys.iso(k.expires)),
              "OIDCTokenInfo", extra)
 end
 

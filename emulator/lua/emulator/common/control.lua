@@ -28,9 +28,8 @@ local hw_iam      = require "emulator.huawei.iam"
 local vpcep       = require "emulator.huawei.vpcep"
 local reqlog      = require "emulator.common.reqlog"
 -- The platform services that issue temporary keys (STS, metadata, URI).
-local PLATFORM = { "emulator.common.credential_settings", "emulator.aliyun.sts_keys", "emulator.aliyun.sts",
-                   "emulator.aliyun.imds", "emulator.huawei.temp_keys", "emulator.huawei.metadata",
-                   "emulator.common.credentials_uri" }
+local PLATFORM = { "emulator.common.credential_settings", "emulator.common.temp_keys", "emulator.aliyun.sts",
+                   "emulator.aliyun.imds", "emulator.huawei.metadata", "emulator.common.credentials_uri" }
 
 local M = {}
 

@@ -21,6 +21,22 @@ function M.reset()
 end
 M.reset()
 
+-- token(tokens, header, prefix) -> status, body: a metadata service's
+-- answer to a token PUT whose TTL (1..21600 s) is in request header
+-- `header`; the token is kept in tokens[token] = expiry.
+function M.token(tokens, header, prefix)
+  local ttl = tonumber(ngx.req.get_headers()[header])
+  if not ttl or ttl % 1 ~= 0 or ttl < 1 or ttl > 21600 then return 400, header .. " must be 1..21600" end
+  local tok = prefix .. require("emulator.common.temp_keys").hex(40)
+  tokens[tok] = ngx.now() + ttl
+  return 200, tok
+end
+
+-- valid(tokens, tok) -> whether tok is a token still valid
+function M.valid(tokens, tok)
+  return type(tok) == "string" and tokens[tok] ~= nil and ngx.now() < tokens[tok]
+end
+
 -- rotating(slot, issue) -> the key a service hands out now: the same one
 -- until a third of its life is left (as a metadata service rotates), then
 -- issue(lifetime) makes the next.

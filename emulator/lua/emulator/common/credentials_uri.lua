@@ -4,7 +4,7 @@
 -- the same until a third of its life is left.
 
 local settings = require "emulator.common.credential_settings"
-local sts_keys = require "emulator.aliyun.sts_keys"
+local temp_keys = require "emulator.common.temp_keys"
 local fault    = require "emulator.common.platform_fault"
 
 local M = {}
@@ -23,10 +23,10 @@ function M.handle()
     return ngx.print('{"Code":"MethodNotAllowed"}')
   end
   local k = settings.rotating("uri", function(lifetime)
-    return sts_keys.issue(lifetime, { role = "demo-role", session = "credentials-uri", via = "uri" })
+    return temp_keys.aliyun(lifetime, { role = "demo-role", session = "credentials-uri", via = "uri" })
   end)
   ngx.print(string.format('{"Code":"Success","AccessKeyId":"%s","AccessKeySecret":"%s","SecurityToken":"%s",' ..
-                          '"Expiration":"%s"}', k.id, k.secret, k.token, sts_keys.iso(k.expires)))
+                          '"Expiration":"%s"}', k.id, k.secret, k.token, temp_keys.iso(k.expires)))
 end
 
 return M

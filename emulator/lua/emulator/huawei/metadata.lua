@@ -7,7 +7,7 @@
 -- same until a third of its life is left (credential_settings.rotating).
 
 local settings  = require "emulator.common.credential_settings"
-local temp_keys = require "emulator.huawei.temp_keys"
+local temp_keys = require "emulator.common.temp_keys"
 local hw_iam    = require "emulator.huawei.iam"
 local fault     = require "emulator.common.platform_fault"
 
@@ -30,15 +30,8 @@ end
 
 local function token()
   counters.metadata_tokens = counters.metadata_tokens + 1
-  local ttl = tonumber(ngx.req.get_headers()["x-metadata-token-ttl-seconds"])
-  if not ttl or ttl % 1 ~= 0 or ttl < 1 or ttl > 21600 then
-    return send(400, "X-Metadata-Token-Ttl-Seconds must be 1..21600", "text/plain")
-  end
-  local t = {}
-  for i = 1, 40 do t[i] = string.format("%x", math.random(0, 15)) end
-  local tok = "emu-meta-" .. table.concat(t)
-  tokens[tok] = ngx.now() + ttl
-  return send(200, tok, "text/plain")
+  local status, body = settings.token(tokens, "x-metadata-token-ttl-seconds", "emu-meta-")
+  return send(status, body, "text/plain")
 end
 
 local function securitykey()
@@ -47,13 +40,13 @@ local function securitykey()
   if tok == nil and settings.get("imds_token_required") then
     return send(401, '{"message":"metadata token required"}')
   end
-  if tok ~= nil and not (type(tok) == "string" and tokens[tok] and ngx.now() < tokens[tok]) then
+  if tok ~= nil and not settings.valid(tokens, tok) then
     return send(401, '{"message":"invalid metadata token"}')
   end
   if not settings.get("imds_role") then
     return send(404, '{"message":"Please configure Cloud Service Agency first"}')
   end
-  local k = settings.rotating("huawei", function(lifetime) return temp_keys.issue(lifetime, hw_iam.DOMAIN) end)
+  local k = settings.rotating("huawei", function(lifetime) return temp_keys.huawei(lifetime, hw_iam.DOMAIN) end)
   return send(200, string.format('{"credential":{"access":"%s","secret":"%s","securitytoken":"%s",' ..
                                  '"expires_at":"%s.000000Z"}}', k.ak, k.sk, k.security_token,
                                  os.date("!%Y-%m-%dT%H:%M:%S", k.expires)))

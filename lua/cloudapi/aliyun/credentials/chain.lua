@@ -15,24 +15,12 @@ local M = {}
 
 local HINT = "pass credentials = {access_key_id =, access_key_secret =} or a provider"
 
-function M.new(list)
-  if type(list) ~= "table" then error("cloudapi.credentials.aliyun.chain: expected a list of providers", 2) end
-  return chain.new(list, { name = "aliyun chain", cloud = "Alibaba Cloud", hint = HINT })
-end
-
-local function is_true(var)
-  local v = os.getenv(var)
-  return v ~= nil and v:lower() == "true"
-end
+M.new = chain.constructor{ name = "aliyun chain", cloud = "Alibaba Cloud", hint = HINT }
 
 local argcheck = options.checker("cloudapi.credentials.aliyun.default")
 
 function M.default(opts)
-  opts = opts or {}
-  argcheck(type(opts) == "table", "expected a table of options")
-  for _, k in ipairs({ "oidc", "profile", "ini", "ecs_ram_role", "uri" }) do
-    argcheck(opts[k] == nil or type(opts[k]) == "table", k .. " must be a table of that provider's options")
-  end
+  opts = chain.options(opts, { "oidc", "profile", "ini", "ecs_ram_role", "uri" }, argcheck)
   local creds = require "cloudapi.aliyun.credentials"
   local oidc = require "cloudapi.aliyun.credentials.oidc"
   return chain.new({
@@ -41,13 +29,11 @@ function M.default(opts)
       local ok, why = oidc.configured(opts.oidc)
       return not ok and why or nil
     end },
-    { name = "profile", provider = creds.profile(opts.profile), skip = function()
-      return is_true("ALIBABA_CLOUD_CLI_PROFILE_DISABLED") and "ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true" or nil
-    end },
+    { name = "profile", provider = creds.profile(opts.profile),
+      skip = chain.unless("ALIBABA_CLOUD_CLI_PROFILE_DISABLED") },
     creds.ini(opts.ini),
-    { name = "ecs_ram_role", provider = creds.ecs_ram_role(opts.ecs_ram_role), skip = function()
-      return is_true("ALIBABA_CLOUD_ECS_METADATA_DISABLED") and "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true" or nil
-    end },
+    { name = "ecs_ram_role", provider = creds.ecs_ram_role(opts.ecs_ram_role),
+      skip = chain.unless("ALIBABA_CLOUD_ECS_METADATA_DISABLED") },
     { name = "uri", provider = creds.uri(opts.uri), skip = function()
       local v = os.getenv("ALIBABA_CLOUD_CREDENTIALS_URI")
       return (v == nil or v == "") and "ALIBABA_CLOUD_CREDENTIALS_URI is not set" or nil

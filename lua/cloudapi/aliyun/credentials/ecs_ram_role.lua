@@ -66,13 +66,7 @@ function Source:fetch()
   local res
   res, err = get(self, CREDS_PATH .. role, tok, what)
   if not res then return nil, err end
-  local v
-  v, err = http.object(res, what)
-  if not v then return nil, err end
-  if v.Code ~= "Success" then
-    return nil, credentials.error(what .. " answered Code " .. tostring(v.Code) .. ", not Success")
-  end
-  return require("cloudapi.aliyun.credentials").from_answer(v, what)
+  return require("cloudapi.aliyun.credentials").from_response(res, what, "required")
 end
 
 function M.new(opts)

@@ -111,12 +111,7 @@ local function make(opts, path, text)
 end
 
 function M.new(opts)
-  opts = opts or {}
-  argcheck(type(opts) == "table", "expected a table of options")
-  for _, k in ipairs({ "name", "file", "sts_endpoint", "metadata_endpoint" }) do
-    argcheck(opts[k] == nil or (type(opts[k]) == "string" and opts[k] ~= ""), k .. " must be a non-empty string")
-  end
-  return make(opts)
+  return make(profile.check(opts, argcheck))
 end
 
 -- from_text(text, path, opts): the provider of an INI file profile{} read.

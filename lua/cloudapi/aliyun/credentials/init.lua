@@ -23,6 +23,19 @@ function M.from_answer(t, what)
            security_token = t.SecurityToken, expiration = exp }
 end
 
+-- from_response(res, what, code) -> credential table | nil, err: a 200
+-- JSON answer of that shape whose Code is Success (code = "required"), or
+-- absent or Success (code = "optional").
+function M.from_response(res, what, code)
+  local http = require "cloudapi.credentials.http"
+  local v, err = http.object(res, what)
+  if not v then return nil, err end
+  if (code == "required" or v.Code ~= nil) and v.Code ~= "Success" then
+    return nil, require("cloudapi.credentials").error(what .. " answered Code " .. tostring(v.Code) .. ", not Success")
+  end
+  return M.from_answer(v, what)
+end
+
 -- name -> { module, function }
 local EXPORTS = {
   static = { "static", "new" }, env = { "env", "provider" }, profile = { "profile", "new" },
@@ -31,20 +44,4 @@ local EXPORTS = {
   chain = { "chain", "new" }, default = { "chain", "default" },
 }
 
--- The default chain of every client created without credentials: one per
--- process, so clients share what it found (and its cache).
-local shared
-function M.default_provider()
-  shared = shared or M.default()
-  return shared
-end
-
-return setmetatable(M, {
-  __index = function(t, k)
-    local e = EXPORTS[k]
-    if not e then return nil end
-    local v = require("cloudapi.aliyun.credentials." .. e[1])[e[2]]
-    rawset(t, k, v)
-    return v
-  end,
-})
+return require("cloudapi.credentials").namespace(M, "cloudapi.aliyun.credentials.", EXPORTS)

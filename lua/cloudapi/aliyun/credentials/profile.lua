@@ -192,13 +192,18 @@ function Profile:region()
   return d.region
 end
 
-function M.new(opts)
+-- check(opts, check) -> opts: the options profile and ini share
+function M.check(opts, check)
   opts = opts or {}
-  argcheck(type(opts) == "table", "expected a table of options")
+  check(type(opts) == "table", "expected a table of options")
   for _, k in ipairs({ "name", "file", "sts_endpoint", "metadata_endpoint" }) do
-    argcheck(opts[k] == nil or (type(opts[k]) == "string" and opts[k] ~= ""), k .. " must be a non-empty string")
+    check(opts[k] == nil or (type(opts[k]) == "string" and opts[k] ~= ""), k .. " must be a non-empty string")
   end
-  return setmetatable({ opts = opts, kind = "profile" }, Profile)
+  return opts
+end
+
+function M.new(opts)
+  return setmetatable({ opts = M.check(opts, argcheck), kind = "profile" }, Profile)
 end
 
 -- list{file=} -> { file=, current=, profiles = { {name=, mode=, region=}, ... } } | nil, err

@@ -26,13 +26,7 @@ function Source:fetch()
   local what = "the credentials URI " .. scheme .. "://" .. rest -- no path or query: they may carry a secret
   local res, err = http.send(self, { method = "GET", url = target, headers = {} }, what)
   if not res then return nil, err end
-  local v
-  v, err = http.object(res, what)
-  if not v then return nil, err end
-  if v.Code ~= nil and v.Code ~= "Success" then
-    return nil, credentials.error(what .. " answered Code " .. tostring(v.Code) .. ", not Success")
-  end
-  return require("cloudapi.aliyun.credentials").from_answer(v, what)
+  return require("cloudapi.aliyun.credentials").from_response(res, what, "optional")
 end
 
 function M.new(opts)

@@ -14,20 +14,4 @@ local EXPORTS = {
   chain = { "chain", "new" }, default = { "chain", "default" },
 }
 
--- The default chain of every client created without credentials: one per
--- process, so clients share what it found (and its cache).
-local shared
-function M.default_provider()
-  shared = shared or M.default()
-  return shared
-end
-
-return setmetatable(M, {
-  __index = function(t, k)
-    local e = EXPORTS[k]
-    if not e then return nil end
-    local v = require("cloudapi.huaweicloud.credentials." .. e[1])[e[2]]
-    rawset(t, k, v)
-    return v
-  end,
-})
+return require("cloudapi.credentials").namespace(M, "cloudapi.huaweicloud.credentials.", EXPORTS)
