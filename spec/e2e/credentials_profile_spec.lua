@@ -187,6 +187,21 @@ describe("huaweicloud.profile", function()
     assert.are.equal("d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0", c.domain_id)
   end)
 
+  it("lends its iam_endpoint to a client given none (prepare: no request)", function()
+    local dir = fixtures.dir()
+    local path = fixtures.write(dir, "credentials", "[basic]\nak = hw-ak\nsk = hw-sk\nproject_id = p1\n" ..
+                                "iam_endpoint = " .. emulator.url .. "\n")
+    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4",
+                                        credentials = cloudapi.credentials.huaweicloud.profile{ file = path } }
+    local req = assert(c:prepare("GET", "/v1/{project_id}/vpc-endpoint-services"))
+    assert.are.equal("https://vpcep.cn-north-4.myhuaweicloud.com/v1/p1/vpc-endpoint-services", req.url)
+    assert.are.equal(emulator.url, c.iam_url)
+    local given = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", iam_endpoint = "https://iam.x",
+                                            credentials = cloudapi.credentials.huaweicloud.profile{ file = path } }
+    assert(given:prepare("GET", "/v1/{project_id}/x"))
+    assert.are.equal("https://iam.x", given.iam_url)
+  end)
+
   it("names the file and section of what is missing", function()
     local dir = fixtures.dir()
     local path = fixtures.write(dir, "credentials", "[basic]\nak = hw-ak\n")
