@@ -13,6 +13,7 @@ int luaopen_cloudapi_core(lua_State *L) {
     ca_open_http(L);
     ca_open_multi(L);
     ca_open_tty(L);
+    ca_open_file(L);
     lua_pop(L, 1);
     return 1; /* the version is cloudapi.VERSION (lua/cloudapi/version.lua) */
 }

@@ -59,6 +59,7 @@ CA_HIDDEN void ca_open_time(lua_State *L);   /* l_time.c */
 CA_HIDDEN void ca_open_http(lua_State *L);   /* l_http.c */
 CA_HIDDEN void ca_open_multi(lua_State *L);  /* l_multi.c */
 CA_HIDDEN void ca_open_tty(lua_State *L);    /* l_tty.c */
+CA_HIDDEN void ca_open_file(lua_State *L);   /* l_file.c */
 
 /* Registers fns into the module at -2, each with the box at -1 as upvalue;
  * the stack is left as found. */

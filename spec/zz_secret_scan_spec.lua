@@ -11,7 +11,13 @@ local SECRETS = {
   "hw-sk", "hw-sts-sk", "hw-sts-token", "demo-password", "SecretKey",
   "the-wrong-secret-42", "hunter2", "definitely-not-the-sk", "aliyun-wrong-secret-1",
   "hw-wrong-sk-9", "not-the-secret", "cli-wrong-secret-7",
+  -- OIDC tokens, and what a credentials URI's query may carry
+  "emulator-oidc-token", "an-old-token", "not-in-errors",
+  -- every metadata token the emulator hands out starts so
+  "emu-imds-", "emu-meta-",
 }
+-- and the secrets of every temporary credential obtained during the run
+for _, s in ipairs(log.secrets) do SECRETS[#SECRETS + 1] = s end
 
 local forms = {}
 for _, s in ipairs(SECRETS) do
@@ -32,6 +38,10 @@ local function scan(v, where, seen, found)
 end
 
 describe("the whole suite", function()
+  it("obtained temporary credentials, whose secrets are scanned for too", function()
+    assert.is_true(#log.secrets > 50, "only " .. #log.secrets .. " temporary secrets recorded")
+  end)
+
   it("produced many errors, none showing a secret", function()
     local found, seen = {}, {}
     for i, e in ipairs(log.errors) do

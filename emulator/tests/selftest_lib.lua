@@ -142,6 +142,18 @@ function T.start(emu, tag)
   return prefix, base
 end
 
+-- conclude(emu, prefix, run): run the live checks, check nginx logged no
+-- error, stop the emulator, print the summary.
+function T.conclude(emu, prefix, run)
+  local okrun, err = pcall(run)
+  T.check(okrun, "live tests ran without a Lua error", err)
+  local errlog = T.readfile(prefix .. "/error.log")
+  T.check(not errlog:find("%[error%]") and not errlog:find("%[crit%]"), "no errors in nginx error.log",
+          errlog:match("[^\n]*%[error%][^\n]*"))
+  T.stop(emu, prefix)
+  T.finish()
+end
+
 function T.stop(emu, prefix)
   local _, stopped = sh(q(emu) .. " stop --prefix " .. q(prefix) .. " 2>&1")
   T.check(stopped, "emulator stopped")

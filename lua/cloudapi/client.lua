@@ -32,13 +32,14 @@ local monotonic = core.monotonic
 
 -- init(self, opts, spec) -> self, with the options every client takes:
 -- endpoint, credentials, transport, tls, timeout, retry, clock, on_event.
--- spec: { check = argcheck, host = default host, env = credential
--- environment names, label = "aliyun ecs" (events name the client so) }
+-- spec: { check = argcheck, host = default host, credentials = function
+-- returning the cloud's default provider, label = "aliyun ecs" (events
+-- name the client so) }
 function M.init(self, opts, spec)
   local argcheck = spec.check
   local url = options.url(opts.endpoint, spec.host, argcheck)
   self.base_url, self.host, self.hostport = url.base, url.host, url.hostport
-  self.provider = credentials.provider(opts.credentials, spec.env)
+  self.provider = credentials.provider(opts.credentials, spec.credentials)
   self.transport = options.transport(opts.transport, opts.tls, argcheck)
   self.timeout = options.timeout(opts.timeout, options.DEFAULT_TIMEOUT, argcheck)
   local policy, why = retry.policy(opts.retry)
@@ -52,6 +53,8 @@ function M.init(self, opts, spec)
   self.on_event = opts.on_event
   self.label = spec.label
   self.user_agent = M.USER_AGENT
+  -- What the client lends its provider (credentials.lua): one table.
+  self.cred_ctx = { label = spec.label, on_event = opts.on_event, clock = self.clock }
   return self
 end
 
@@ -61,28 +64,51 @@ local function refreshed(self, err)
   self.on_event{ type = "credentials", client = self.label, source = tostring(self.provider), error = err }
 end
 
+-- The credential each client checked and holds last (out of reach of a
+-- dump of the client): client -> { creds, fields, constant }.
+local accepted = setmetatable({}, { __mode = "k" })
+
+-- accept(self, fields, creds, err) -> creds | nil, err: a credential the
+-- client's provider returned, checked and held (the slow path).
+local function accept(self, fields, creds, err)
+  if creds == nil then
+    err = err or credentials.error("no credentials")
+    if self.on_event then refreshed(self, err) end
+    return nil, err
+  end
+  local ok, why = credentials.check(creds, fields)
+  if not ok then
+    if self.on_event then refreshed(self, why) end
+    return nil, why
+  end
+  local s = fields.secrets
+  if errors.hold(self, creds[s[1]], creds[s[2]], s[3] and creds[s[3]]) and self.on_event then
+    refreshed(self)
+  end
+  -- A table that never changes (provider.stable) is checked once; a
+  -- provider whose value never changes (provider.constant) is not asked
+  -- again.
+  local p = self.provider
+  if p.stable then accepted[self] = { creds, fields, p.constant == true } end
+  return creds
+end
+
 -- credentials(self, fields) -> creds | nil, err: fetched from the
 -- client's provider, checked, and held (errors and events are scrubbed of
 -- their secrets); a change is a credential refresh, which the event hook
 -- hears of. fields: { required =, optional =, secrets = names of the
 -- secret fields } (constant lists).
 function M.credentials(self, fields)
-  local required = fields.required
-  -- A static table, checked by credentials.fetch once for this list and
-  -- held then: the hot path.
-  local memo = self.provider.checked
-  if memo and memo.required == required then return memo.value end
-  local creds, err = credentials.fetch(self.provider, required, fields.optional)
-  if not creds then
-    if self.on_event then refreshed(self, err) end
-    return nil, err
+  local last = accepted[self]
+  if last and last[2] == fields then
+    if last[3] then return last[1] end -- the hot path of static keys
+    local creds = self.provider:get(self.cred_ctx) -- a cached one: one clock call
+    if creds == last[1] then return creds end
+    return accept(self, fields, creds)
   end
-  local s = fields.secrets
-  if errors.hold(self, creds[s[1]], creds[s[2]], s[3] and creds[s[3]]) and self.on_event then
-    refreshed(self)
-  end
-  return creds
+  return accept(self, fields, self.provider:get(self.cred_ctx))
 end
+M.accept = accept
 
 -- hold_token(self, token): a token the credentials got (an IAM token),
 -- held like them.

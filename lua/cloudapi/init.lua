@@ -12,7 +12,7 @@ local M = {
 
 -- Clients load on first use, so a script that needs one cloud pays for one.
 local lazy = { aliyun = "cloudapi.aliyun", huaweicloud = "cloudapi.huaweicloud",
-               errors = "cloudapi.errors" }
+               errors = "cloudapi.errors", credentials = "cloudapi.credentials" }
 
 -- all(calls, {concurrency = 16}) -> { {result, err, info}, ... } in order.
 -- Each call is a function or {client, "method", args...}.

@@ -310,7 +310,7 @@ describe("the cloudapi command", function()
       local lines = {}
       for line in err:gmatch("[^\n]+") do lines[#lines + 1] = line end
       assert.are.equal(3, #lines)
-      assert.are.equal("debug: credentials cloudapi.credentials(env ALIBABA_CLOUD_ACCESS_KEY_ID)", lines[1])
+      assert.are.equal("debug: credentials cloudapi.credentials(aliyun default chain: env)", lines[1])
       assert.is_truthy(lines[2]:match("^debug: attempt 1: GET http://127%.0%.0%.1:%d+/%?AccessKeyId=testid&" ..
         "Action=DescribeRegions&.*&Signature=%[REDACTED%] %-> cloudapi service error Throttling %(HTTP 400%): " ..
         "Request was denied due to request throttling%. %[RequestId [%x%-]+%] in [%d%.]+ ms %[RequestId [%x%-]+%]$"),
@@ -425,8 +425,14 @@ describe("the cloudapi command", function()
     it("missing credentials are a usage-class error: exit 2", function()
       local _, err, rc = cli(ecs("DescribeRegions"), { ALIBABA_CLOUD_ACCESS_KEY_ID = false })
       assert.are.equal(2, rc)
-      assert.are.equal("cloudapi: credentials error: missing credentials: access_key_id (set " ..
-                       "ALIBABA_CLOUD_ACCESS_KEY_ID or pass credentials = {...})\n", err)
+      -- the default chain says what it tried (the suite runs with an empty HOME, no metadata)
+      assert.are.equal("cloudapi: credentials error: no Alibaba Cloud credentials found; tried env " ..
+        "(ALIBABA_CLOUD_ACCESS_KEY_ID is not set), oidc (skipped: ALIBABA_CLOUD_ROLE_ARN, " ..
+        "ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE are not set), profile (" ..
+        os.getenv("HOME") .. "/.aliyun/config.json does not exist), ini (" .. os.getenv("HOME") ..
+        "/.alibabacloud/credentials does not exist), ecs_ram_role (skipped: " ..
+        "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true), uri (skipped: ALIBABA_CLOUD_CREDENTIALS_URI is not set); " ..
+        "pass credentials = {access_key_id =, access_key_secret =} or a provider\n", err)
     end)
 
     it("usage errors exit 2 with the problem named, before any request", function()

@@ -25,6 +25,10 @@ local function client(name)
   elseif name == "vpcep" then
     c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = url(), project_id = PID,
                                   credentials = KEYS.hw }
+  elseif name == "ecs_role" then -- a temporary key shared by the workers
+    local role = cloudapi.credentials.aliyun.ecs_ram_role{ endpoint = url(), role_name = "EcsDemoRole",
+                                                           shared_dict = "cloudapi" }
+    c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(), credentials = role }
   elseif name == "vpcep_token" then
     c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = url(),
                                   credentials = KEYS.user, shared_dict = "cloudapi" }
@@ -50,6 +54,12 @@ routes["/aliyun"] = function()
   if not res then return reply(failure(err)) end
   return reply{ ok = true, regions = #res.Regions.Region, attempts = info.attempts,
                 transport = client("ecs").transport.__name or getmetatable(client("ecs").transport).__name }
+end
+
+routes["/cred_shared"] = function()
+  local res, err = client("ecs_role"):call("DescribeRegions")
+  if not res then return reply(failure(err)) end
+  return reply{ ok = true, regions = #res.Regions.Region }
 end
 
 routes["/aliyun_xml"] = function()
@@ -136,7 +146,7 @@ end
 
 routes["/init_result"] = function()
   local dict = ngx.shared.results
-  return reply{ call = dict:get("init_call"), prepare = dict:get("init_prepare") }
+  return reply{ call = dict:get("init_call"), prepare = dict:get("init_prepare"), creds = dict:get("init_creds") }
 end
 
 require("paging_handlers")(routes, client, reply, failure)
@@ -160,6 +170,11 @@ function M.init_worker()
   local req = c:prepare("DescribeRegions", nil, { nonce = "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf",
                                                    timestamp = "2016-02-23T12:46:24Z" })
   dict:set("init_prepare", req and req.url or "nil")
+  -- a provider that must ask the metadata service: no cosockets here either
+  local role = cloudapi.aliyun.new{ product = "ecs", endpoint = url() or "http://127.0.0.1:9", credentials =
+    cloudapi.credentials.aliyun.ecs_ram_role{ endpoint = url() or "http://127.0.0.1:9", role_name = "EcsDemoRole" } }
+  local _, cerr = role:call("DescribeRegions")
+  dict:set("init_creds", cerr and (cerr.kind .. "|" .. cerr.message) or "unexpected success")
 end
 
 return M

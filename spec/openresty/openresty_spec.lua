@@ -126,6 +126,9 @@ describe("inside OpenResty", function()
     assert.are.equal("config|cannot send from nginx's init_worker phase: cosockets are not available " ..
                      "there (run the call from ngx.timer.at(0, fn) or a rewrite/access/content handler)", r.call)
     assert.is_truthy(r.prepare:find("Signature=OLeaidS1JvxuMvnyHOwuJ%2BuX5qY%3D", 1, true))
+    assert.are.equal("credentials|the ECS metadata credentials of role EcsDemoRole failed: cannot send from " ..
+                     "nginx's init_worker phase: cosockets are not available there (run the call from " ..
+                     "ngx.timer.at(0, fn) or a rewrite/access/content handler)", r.creds)
   end)
 
   it("logged no Lua errors (the refused TLS peer above is logged by nginx itself)", function()
@@ -156,5 +159,36 @@ describe("inside OpenResty with two workers", function()
     end
     assert.is_true(workers[0] and workers[1], "only one worker answered")
     assert.are.equal(1, emulator.stats().iam_tokens)
+  end)
+
+  it("shares one refreshed temporary key across workers through the shared dict", function()
+    emulator.reset()
+    -- a slow metadata answer: the other worker's first calls come while one refreshes
+    emulator.fault{ api = "imds_credentials", kind = "delay", seconds = 0.5 }
+    local workers, calls = {}, 0
+    for _ = 1, 25 do
+      local m, sessions = core.http_multi(), {}
+      for i = 1, 6 do
+        sessions[i] = core.http_session()
+        assert(m:add(sessions[i], { method = "GET", url = server.url .. "/cred_shared", timeout = 20 }))
+      end
+      local done = 0
+      while done < #sessions do
+        for _, s in ipairs(m:step(1)) do
+          done = done + 1
+          local status, _, body = s:result()
+          local r = assert(json.decode(body), body)
+          assert.are.equal(200, status)
+          assert.is_true(r.ok, body)
+          workers[r.worker] = true
+          calls = calls + 1
+          s:close()
+        end
+      end
+      if workers[0] and workers[1] then break end
+    end
+    assert.is_true(workers[0] and workers[1], "only one worker answered in " .. calls .. " calls")
+    local s = emulator.stats()
+    assert.are.same({ 1, 1 }, { s.imds_tokens, s.imds_credentials })
   end)
 end)

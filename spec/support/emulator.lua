@@ -27,6 +27,9 @@ function M.fault(f) return control("POST", "faults", f) end
 function M.iam(settings) return control("POST", "iam", settings) end
 -- How long resources stay Starting/Stopping/creating (reset: 1 s).
 function M.lifecycle(seconds) return control("POST", "lifecycle", { seconds = seconds }) end
+-- The switches of STS and the metadata services: {lifetime=, oidc_token=,
+-- imds_role=, imds_token_required=}
+function M.credentials(settings) return control("POST", "credentials", settings) end
 
 -- The emulator's log of API requests since the last reset, oldest first;
 -- with a filter, only entries whose fields equal the filter's.
@@ -54,6 +57,13 @@ M.KEYS = {
   hw_sts = { ak = "hw-sts-ak", sk = "hw-sts-sk", security_token = "hw-sts-token" },
   hw_user = { username = "demo-user", password = "demo-password", domain = "demo-domain" },
 }
+
+-- What its STS knows.
+M.ACCOUNT = "1234567890123456"
+M.ROLE = "acs:ram::1234567890123456:role/demo-role"
+M.OIDC_ROLE = "acs:ram::1234567890123456:role/oidc-role"
+M.OIDC_PROVIDER = "acs:ram::1234567890123456:oidc-provider/ack-rrsa-demo"
+M.OIDC_TOKEN = "emulator-oidc-token"
 
 -- Project ids the emulator knows.
 M.PROJECTS = { ["cn-north-4"] = "0a1b2c3d4e5f60718293a4b5c6d7e8f9",

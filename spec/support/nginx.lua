@@ -6,10 +6,7 @@ local M = {}
 
 local root = assert(os.getenv("PWD"))
 
-local function sh(cmd)
-  local ok = os.execute(cmd)
-  return ok == true or ok == 0
-end
+local sh = require "support.shell"
 
 local function read(path)
   local f = assert(io.open(path, "rb"))

@@ -176,12 +176,16 @@ describe("aliyun credentials", function()
   end)
 
   it("missing ones are a credentials error before anything is sent", function()
-    local out = run("env -u ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET=s",
+    local out = run("env -u ALIBABA_CLOUD_ACCESS_KEY_ID ALIBABA_CLOUD_ACCESS_KEY_SECRET=s HOME=/nonexistent",
       [[local c = require("cloudapi").aliyun.new{product="ecs", endpoint="http://127.0.0.1:9"}
         local r, e = c:call("DescribeRegions")
         io.write(e.kind, "|", e.message)]])
-    assert.are.equal("credentials|missing credentials: access_key_id " ..
-                     "(set ALIBABA_CLOUD_ACCESS_KEY_ID or pass credentials = {...})", out)
+    assert.are.equal("credentials|no Alibaba Cloud credentials found; tried env (ALIBABA_CLOUD_ACCESS_KEY_ID " ..
+      "is not set), oidc (skipped: ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, " ..
+      "ALIBABA_CLOUD_OIDC_TOKEN_FILE are not set), profile (/nonexistent/.aliyun/config.json does not exist), " ..
+      "ini (/nonexistent/.alibabacloud/credentials does not exist), ecs_ram_role (skipped: " ..
+      "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true), uri (skipped: ALIBABA_CLOUD_CREDENTIALS_URI is not set); " ..
+      "pass credentials = {access_key_id =, access_key_secret =} or a provider", out)
   end)
 
   it("can come from a function provider", function()

@@ -67,8 +67,8 @@ function M.new(opts)
     xml_lists = opts.xml_lists,
     client_token = opts.client_token ~= false,
     token_actions = token_actions,
-  }, opts, { check = argcheck, host = endpoints.host(product, region), env = creds_spec.ENV,
-             label = "aliyun " .. product })
+  }, opts, { check = argcheck, host = endpoints.host(product, region),
+             credentials = creds_spec.default_provider, label = "aliyun " .. product })
   self.get_prefix = self.base_url .. "/?"
   self.post_url = self.base_url .. "/"
   return setmetatable(self, Client)

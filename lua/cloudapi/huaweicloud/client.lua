@@ -10,6 +10,7 @@ local decode = require "cloudapi.huaweicloud.decode"
 local endpoints = require "cloudapi.huaweicloud.endpoints"
 local creds_spec = require "cloudapi.huaweicloud.credentials"
 local iam = require "cloudapi.huaweicloud.iam"
+local url = require "cloudapi.url"
 
 local M = {}
 
@@ -64,10 +65,10 @@ function M.new(opts)
   argcheck(algorithm ~= "V11-HMAC-SHA256" or region ~= nil, "the V11 algorithm needs a region")
   local auth = opts.auth
   argcheck(auth == nil or auth == "aksk" or auth == "token", "auth must be \"aksk\" or \"token\"")
-  if auth == nil then
-    local c = opts.credentials
-    auth = (type(c) == "table" and c.password ~= nil) and "token" or "aksk"
-  end
+  local c = opts.credentials
+  if auth == nil and type(c) == "table" and type(c.get) ~= "function" then
+    auth = c.password ~= nil and "token" or "aksk"
+  end -- else the first credential decides
   local dict = opts.shared_dict
   argcheck(dict == nil or type(dict) == "string", "shared_dict must be the name of a lua_shared_dict")
   argcheck(dict == nil or (ngx and ngx.shared), "shared_dict needs OpenResty (ngx.shared)")
@@ -82,7 +83,8 @@ function M.new(opts)
     auth = auth,
     shared_dict = dict,
     paths = {}, npaths = 0, -- filled paths without per-call values (huaweicloud/build)
-  }, opts, { check = argcheck, host = endpoints.host(service, region), env = creds_spec.ENV,
+  }, opts, { check = argcheck, host = endpoints.host(service, region),
+             credentials = creds_spec.default_provider,
              label = "huaweicloud " .. service })
   -- An overridden endpoint (an emulator, a proxy) serves IAM too unless told otherwise.
   local iam_url = opts.iam_endpoint and options.url(opts.iam_endpoint, nil, argcheck)
@@ -90,13 +92,47 @@ function M.new(opts)
                   or options.url(nil, endpoints.host("iam", region), argcheck)
   self.iam_url = iam_url.base
   self.iam = lend_iam(self, iam_url)
+  self.iam_given = opts.iam_endpoint ~= nil or opts.endpoint ~= nil
+  self.cred_ctx.global = self.global -- a profile reads [global] for global services
   return setmetatable(self, Client)
 end
 
 local TOKEN, AKSK = creds_spec.TOKEN, creds_spec.AKSK
 
+-- What the client was not given, a credential may bring (a profile's
+-- project_id, domain_id, iam_endpoint).
+local function adopt(self, creds)
+  for _, k in ipairs({ "project_id", "domain_id" }) do
+    local v = creds[k]
+    if v ~= nil and not (type(v) == "string" and v:match("^[%w%-_]+$")) then
+      return nil, errors.new{ kind = "credentials", message = "the credential's " .. k .. " is not an id" }
+    end
+  end
+  if self.project_id == nil then self.project_id, self.iam.project_id = creds.project_id, creds.project_id end
+  if self.domain_id == nil then self.domain_id = creds.domain_id end
+  if creds.iam_endpoint and not self.iam_given then
+    local u, why = url.parse(creds.iam_endpoint)
+    if not u then return nil, errors.new{ kind = "credentials", message = "the credential's iam_endpoint: " .. why } end
+    self.iam_url, self.iam = u.base, lend_iam(self, u)
+  end
+  self.adopted = true
+  return creds
+end
+
+-- The first credential: it decides the auth method unless the client was
+-- told (a password means IAM tokens), and lends what the client lacks.
+local function first_credentials(self)
+  local v, err = self.provider:get(self.cred_ctx)
+  if self.auth == nil and type(v) == "table" then self.auth = v.password ~= nil and "token" or "aksk" end
+  local creds
+  creds, err = client.accept(self, self.auth == "token" and TOKEN or AKSK, v, err)
+  if not creds then return nil, err end
+  return adopt(self, creds)
+end
+
 -- The credentials of the client's auth method.
 local function credentials(self)
+  if not self.adopted then return first_credentials(self) end
   return client.credentials(self, self.auth == "token" and TOKEN or AKSK)
 end
 

@@ -16,6 +16,8 @@
 --   GET  lifecycle  how long a resource stays in its passing state
 --   POST lifecycle  {"seconds": s}: ECS Starting/Stopping, VPCEP creating
 --                (reset restores 1 s)
+--   GET|POST credentials  the switches of STS and the metadata services
+--                (credential_settings.lua)
 
 local cjson       = require "cjson.safe"
 local stats       = require "emulator.common.stats"
@@ -30,6 +32,9 @@ local vpcep       = require "emulator.huawei.vpcep"
 local reqlog      = require "emulator.common.reqlog"
 local lifecycle   = require "emulator.common.lifecycle"
 local hw_vpc      = require "emulator.huawei.vpc"
+-- The platform services that issue temporary keys (STS, metadata, URI).
+local PLATFORM = { "emulator.common.credential_settings", "emulator.common.temp_keys", "emulator.aliyun.sts",
+                   "emulator.aliyun.imds", "emulator.huawei.metadata", "emulator.common.credentials_uri" }
 
 local M = {}
 
@@ -43,7 +48,7 @@ local function get_stats()
   local s = stats.get()
   local e, v = ecs.counts(), vpc.counts()
   local h, iam, ep = huawei.counts(), hw_iam.counts(ngx.now()), vpcep.counts()
-  return {
+  local out = {
     requests = s.requests, errors = s.errors, by_action = s.by_action, by_code = s.by_code,
     eips = v.eips, snapshots = e.snapshots, instances_changed = e.instances_changed,
     nonces = nonces.count(), client_tokens = idempotency.count(),
@@ -56,6 +61,11 @@ local function get_stats()
     iam_token_ttl = iam.token_ttl,
     vpcep_services = ep.services, vpcep_endpoints = ep.endpoints,
   }
+  for _, name in ipairs(PLATFORM) do
+    local m = require(name)
+    for k, n in pairs(m.counts and m.counts() or {}) do out[k] = n end
+  end
+  return out
 end
 
 local function reset()
@@ -63,6 +73,7 @@ local function reset()
                        lifecycle }) do
     m.reset()
   end
+  for _, name in ipairs(PLATFORM) do require(name).reset() end
 end
 
 local MAX_TTL = 10 * 366 * 86400
@@ -157,6 +168,8 @@ local ROUTES = {
   ["POST iam"]      = set_iam,
   ["GET lifecycle"] = function() reply(200, { seconds = lifecycle.seconds() }) end,
   ["POST lifecycle"] = set_lifecycle,
+  ["GET credentials"]  = function() require("emulator.common.credential_settings").control("GET") end,
+  ["POST credentials"] = function() require("emulator.common.credential_settings").control("POST") end,
 }
 
 function M.handle(name)

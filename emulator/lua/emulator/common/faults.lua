@@ -19,6 +19,8 @@
 --   empty_page    a list answers no items, its total unchanged
 -- The two paging faults hit only requests that continue a listing (a
 -- token or marker, PageNumber > 1, offset > 0); other requests pass them by.
+--   malformed (platform services) answer 200 with a body that is not JSON
+--   code      (platform services) answer 200 with a JSON Code other than Success
 
 local stats  = require "emulator.common.stats"
 local reqlog = require "emulator.common.reqlog"
@@ -26,10 +28,15 @@ local reqlog = require "emulator.common.reqlog"
 local M = {}
 
 local KINDS = { throttle = true, error = true, delay = true, stall = true, reset = true, truncate = true,
-                repeat_token = true, empty_page = true }
-local KIND_LIST = "throttle, error, delay, stall, reset, truncate, repeat_token, empty_page"
+                repeat_token = true, empty_page = true, malformed = true, code = true }
+local KIND_LIST = "throttle, error, delay, stall, reset, truncate, repeat_token, empty_page, malformed, code"
 local PAGING = { repeat_token = true, empty_page = true }
-local APIS = { any = true, rpc = true, huawei = true }
+-- The platform services (instance metadata, credentials URI) take only
+-- faults aimed at them by name, never "any" (see platform_fault).
+local APIS = { any = true, rpc = true, huawei = true, imds = true, imds_token = true, imds_credentials = true,
+               metadata = true, metadata_token = true, metadata_securitykey = true, uri = true }
+local API_LIST = "any, rpc, huawei, imds, imds_token, imds_credentials, metadata, metadata_token, " ..
+                 "metadata_securitykey, uri"
 
 local queue = {}
 
@@ -69,7 +76,7 @@ function M.add(spec)
   local count = tonumber(spec.count or 1)
   if not count or count < 1 or count % 1 ~= 0 then return nil, "count must be a positive integer" end
   local api = spec.api or "any"
-  if not APIS[api] then return nil, "api must be one of any, rpc, huawei" end
+  if not APIS[api] then return nil, "api must be one of " .. API_LIST end
   local f = { kind = spec.kind, remaining = count, api = api }
   if spec.kind == "error" then
     f.status = tonumber(spec.status or 503)
@@ -98,10 +105,11 @@ end
 
 -- The fault for the current request of `api` ("rpc" or "huawei"): the
 -- first queued fault aimed at that API, or nil. continues: whether the
--- request continues a listing (the paging faults wait for one).
-function M.take(api, continues)
+-- request continues a listing (the paging faults wait for one). exact:
+-- only faults that name the API (not "any").
+function M.take(api, continues, exact)
   for i, f in ipairs(queue) do
-    if (f.api == "any" or f.api == (api or "rpc")) and (continues or not PAGING[f.kind]) then
+    if ((f.api == "any" and not exact) or f.api == (api or "rpc")) and (continues or not PAGING[f.kind]) then
       f.remaining = f.remaining - 1
       if f.remaining == 0 then table.remove(queue, i) end
       stats.fault(f.kind)

@@ -1,11 +1,22 @@
 -- Entry point for every request: the Alibaba RPC API lives at "/", the
--- Huawei Cloud REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the test
--- control endpoints under "/__emulator/", anything else is a 404.
+-- Huawei Cloud REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the
+-- platform services under their real paths ("/latest/" the Alibaba
+-- instance metadata, "/meta-data/" and "/openstack/" the Huawei one,
+-- "/credentials" a credentials URI), the test control endpoints under
+-- "/__emulator/", anything else is a 404.
 
 local stats  = require "emulator.common.stats"
 local reqlog = require "emulator.common.reqlog"
 
 local M = {}
+
+-- First path segment -> { request-log api, module }
+local PLATFORM = {
+  ["/latest"] = { "imds", "emulator.aliyun.imds" },
+  ["/meta-data"] = { "metadata", "emulator.huawei.metadata" },
+  ["/openstack"] = { "metadata", "emulator.huawei.metadata" },
+  ["/credentials"] = { "uri", "emulator.common.credentials_uri" },
+}
 
 function M.handle()
   local uri = ngx.var.uri
@@ -21,6 +32,12 @@ function M.handle()
   if uri:match("^/v[13]/") then
     reqlog.start("huawei")
     return require("emulator.huawei.gateway").handle()
+  end
+  -- The platform services that issue temporary keys, at their real paths.
+  local platform = PLATFORM[uri:match("^/[^/]*")]
+  if platform then
+    reqlog.start(platform[1])
+    return require(platform[2]).handle(uri)
   end
   ngx.status = 404
   ngx.header["Content-Type"] = "application/json;charset=utf-8"

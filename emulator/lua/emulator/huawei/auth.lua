@@ -59,6 +59,9 @@ local function aksk(ctx, authz)
     if st ~= key.security_token then
       return gw(401, "APIGW.0301", iam_info("the X-Security-Token does not belong to AK '" .. a.access .. "'"))
     end
+    if key.expires and ngx.now() >= key.expires then
+      return gw(401, "APIGW.0301", iam_info("the security token of AK '" .. a.access .. "' has expired"))
+    end
   end
   local payload_hash = ctx.headers["x-sdk-content-sha256"]
   if type(payload_hash) ~= "string" then payload_hash = crypto.sha256_hex(ctx.body) end

@@ -18,10 +18,11 @@ M.DOMAINS = { ["demo-domain"] = M.DOMAIN }
 
 -- Permanent and temporary (STS) access keys; a key with security_token
 -- needs the header X-Security-Token with exactly that value.
-M.KEYS = {
+-- (and the metadata securitykey's, common/temp_keys.lua, which expire).
+M.KEYS = setmetatable({
   ["hw-ak"]     = { sk = "hw-sk", domain = M.DOMAIN },
   ["hw-sts-ak"] = { sk = "hw-sts-sk", domain = M.DOMAIN, security_token = "hw-sts-token" },
-}
+}, { __index = function(_, ak) return require("emulator.common.temp_keys").get(ak) end })
 
 -- All in domain demo-domain; two projects deliberately share a name.
 M.PROJECTS = {
@@ -56,11 +57,7 @@ M.reset()
 function M.ttl() return ttl end
 function M.set_ttl(seconds) ttl = seconds end
 
-local function random_hex(n)
-  local t = {}
-  for i = 1, n do t[i] = string.format("%x", math.random(0, 15)) end
-  return table.concat(t)
-end
+local random_hex = require("emulator.common.temp_keys").hex
 
 -- Issues a token; returns token string and its record.
 -- rec = { user, domain, project? (scope), issued, expires }
