@@ -59,22 +59,26 @@ local function refreshed(self, err)
   self.on_event{ type = "credentials", client = self.label, source = tostring(self.provider), error = err }
 end
 
+-- A static table, checked by credentials.fetch once for a field list, is
+-- kept here (client -> {fields, creds}) and not asked for again: the hot
+-- path. Outside the client, so a dump of it shows no secret.
+local constant = setmetatable({}, { __mode = "k" })
+
 -- credentials(self, fields) -> creds | nil, err: fetched from the
 -- client's provider, checked, and held (errors and events are scrubbed of
 -- their secrets); a change is a credential refresh, which the event hook
 -- hears of. fields: { required =, optional =, secrets = names of the
 -- secret fields } (constant lists).
+
 function M.credentials(self, fields)
-  local required = fields.required
-  -- A static table, checked by credentials.fetch once for this list and
-  -- held then: the hot path.
-  local memo = self.provider.checked
-  if memo and memo.required == required then return memo.value end
-  local creds, err = credentials.fetch(self.provider, required, fields.optional)
+  local memo = constant[self]
+  if memo and memo[1] == fields then return memo[2] end
+  local creds, err, fixed = credentials.fetch(self.provider, fields.required, fields.optional)
   if not creds then
     if self.on_event then refreshed(self, err) end
     return nil, err
   end
+  if fixed then constant[self] = { fields, creds } end
   local s = fields.secrets
   if errors.hold(self, creds[s[1]], creds[s[2]], s[3] and creds[s[3]]) and self.on_event then
     refreshed(self)
@@ -139,6 +143,27 @@ local function emit(self, req, n, started, res, err, info)
   }
 end
 
+local function unescape(s)
+  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+-- The signature a failed request carried (a query or form Signature, the
+-- Signature= of an Authorization header, or ROA's "acs id:signature"): a
+-- server quoting the request must not show it, so its errors hide it like
+-- a secret. Only on the error path.
+local function signature_of(req)
+  local sig = req.url and req.url:match("[?&]Signature=([^&]*)")
+  local body = req.body
+  if not sig and type(body) == "string" then
+    sig = body:match("^Signature=([^&]*)") or body:match("&Signature=([^&]*)")
+  end
+  if sig then return unescape(sig) end
+  local h = req.headers
+  local auth = type(h) == "table" and (h.Authorization or h.authorization)
+  if type(auth) ~= "string" then return nil end
+  return auth:match("Signature=([^,%s]+)") or auth:match("^acs [^:]+:(%S+)$")
+end
+
 -- transmit(self, req, treq, n, op) -> result, nil, info | nil, err: treq
 -- (req itself, or a copy with the transport fields) goes out, the answer
 -- is decoded; errors are scrubbed of the client's secrets.
@@ -170,7 +195,7 @@ function M.transmit(self, req, treq, n, op)
       end
     end
   end
-  if err then errors.scrub(err, self) end
+  if err then errors.scrub(err, self, signature_of(treq)) end
   if started then emit(self, req, n, started, res, err, info) end
   if err then return nil, err end
   return result, nil, info

@@ -9,12 +9,16 @@ local function cred_error(msg)
   return errors.new{ kind = "credentials", message = msg }
 end
 
+-- A static provider's table is held here, not on the provider, so that no
+-- dump of a client (its provider included) shows the secret.
+local static_values = setmetatable({}, { __mode = "k" })
+
 local Static = {}
 Static.__index = Static
 Static.__tostring = function(self) return "cloudapi.credentials(" .. self.name .. ")" end
 
 function Static:get()
-  return self.value
+  return static_values[self]
 end
 
 -- Function providers let callers plug in anything (a vault, STS ...).
@@ -64,18 +68,19 @@ function M.provider(spec, env_names)
   if ts == "table" then
     local copy = {}
     for k, v in pairs(spec) do copy[k] = v end
-    return setmetatable({ value = copy, name = "table" }, Static)
+    local provider = setmetatable({ name = "table" }, Static)
+    static_values[provider] = copy
+    return provider
   end
   error("credentials must be a table, a function or a provider, got a " .. ts, 3)
 end
 
--- fetch(provider, required, optional) -> creds | nil, err
+-- fetch(provider, required, optional) -> creds, nil, constant | nil, err
 -- Checks that each required field is a non-empty string and each optional
--- one, if present, a string; never puts a value in the message.
+-- one, if present, a string; never puts a value in the message. constant:
+-- the provider always gives these (a static table), so the caller may
+-- keep them instead of asking again.
 function M.fetch(provider, required, optional)
-  -- A static table, checked once, is not checked again (the hot path).
-  local memo = provider.checked
-  if memo and memo.required == required then return memo.value end
   local v, err = provider:get()
   if v == nil then return nil, err or cred_error("no credentials") end
   if type(v) ~= "table" then return nil, cred_error("credentials must be a table") end
@@ -105,8 +110,7 @@ function M.fetch(provider, required, optional)
     end
     return nil, cred_error("missing credentials: " .. table.concat(missing, ", ") .. hint)
   end
-  if getmetatable(provider) == Static then provider.checked = { required = required, value = v } end
-  return v
+  return v, nil, getmetatable(provider) == Static
 end
 
 return M
