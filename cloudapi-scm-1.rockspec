@@ -63,6 +63,7 @@ build = {
     ["cloudapi.options"] = "lua/cloudapi/options.lua",
     ["cloudapi.redact"] = "lua/cloudapi/redact.lua",
     ["cloudapi.retry"] = "lua/cloudapi/retry.lua",
+    ["cloudapi.tables"] = "lua/cloudapi/tables.lua",
     ["cloudapi.transport.curl"] = "lua/cloudapi/transport/curl.lua",
     ["cloudapi.transport.ngx"] = "lua/cloudapi/transport/ngx.lua",
     ["cloudapi.url"] = "lua/cloudapi/url.lua",

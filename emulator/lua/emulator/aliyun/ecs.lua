@@ -75,6 +75,7 @@ local function render_instance(inst)
     "InstanceId", inst.id, "InstanceName", inst.name, "RegionId", inst.region,
     "ZoneId", inst.zone, "Status", status_of(inst), "InstanceType", inst.type,
     "Cpu", inst.cpu, "Memory", inst.memory, "CreationTime", inst.created,
+    "OperationLocks", obj("LockReason", list()), -- a list whose item is not named after it
     "Tags", obj("Tag", tags))
 end
 
