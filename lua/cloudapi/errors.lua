@@ -43,6 +43,20 @@ function M.is_error(v)
   return getmetatable(v) == Error
 end
 
+-- show(v) -> how a value a caller gave reads in a message, the same on
+-- every Lua: numbers as 5, 0.5, 1e+300, NaN, inf; strings quoted; other
+-- values by their type.
+function M.show(v)
+  local tv = type(v)
+  if tv == "number" then
+    if v ~= v then return "NaN" end
+    if v == math.huge or v == -math.huge then return v > 0 and "inf" or "-inf" end
+    return string.format("%.14g", v)
+  end
+  if tv == "string" then return string.format("%q", v) end
+  return "a " .. tv
+end
+
 local redact = require "cloudapi.redact"
 
 -- redact_string(s, secrets) -> s without the secrets (a list, holes

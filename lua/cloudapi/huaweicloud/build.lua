@@ -172,7 +172,12 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
     if creds.security_token and creds.security_token ~= "" then
       headers["X-Security-Token"] = creds.security_token
     end
-    local date = ctx.date or core.sdk_date(clock.now(self))
+    local date = ctx.date
+    if not date then
+      local now, bad = clock.now(self)
+      if not now then return nil, errors.config(bad) end
+      date = core.sdk_date(now)
+    end
     headers["X-Sdk-Date"] = date
     local ok, auth, canonical, cq = pcall(core.sdk_sign, {
       method = method, path = filled, query = query, headers = headers,

@@ -186,6 +186,9 @@ end
 function Client:request(method, path, opts)
   local policy, timeout, why = options.call(self, opts)
   if why then return nil, errors.config(why) end
+  if opts and opts.idempotent ~= nil and type(opts.idempotent) ~= "boolean" then
+    return nil, errors.config("idempotent must be a boolean, got a " .. type(opts.idempotent))
+  end
   local creds, err = credentials(self)
   if not creds then return nil, err end
   local ctx = { creds = creds, project_id = self.project_id, global = self.global,
