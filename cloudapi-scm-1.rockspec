@@ -60,6 +60,7 @@ build = {
     ["cloudapi.huaweicloud.endpoints"] = "lua/cloudapi/huaweicloud/endpoints.lua",
     ["cloudapi.huaweicloud.iam"] = "lua/cloudapi/huaweicloud/iam.lua",
     ["cloudapi.json"] = "lua/cloudapi/json.lua",
+    ["cloudapi.once"] = "lua/cloudapi/once.lua",
     ["cloudapi.options"] = "lua/cloudapi/options.lua",
     ["cloudapi.redact"] = "lua/cloudapi/redact.lua",
     ["cloudapi.retry"] = "lua/cloudapi/retry.lua",

@@ -72,6 +72,14 @@ describe("retry.delay", function()
     assert.are.equal(1, retry.delay(p, 1, { retry_after = 3 }))
   end)
 
+  it("neither reseeds nor draws from the program's math.random", function()
+    math.randomseed(7)
+    local want = { math.random(), math.random() }
+    math.randomseed(7)
+    for n = 1, 3 do retry.delay({ base_delay = 0.1, max_delay = 1 }, n) end
+    assert.are.same(want, { math.random(), math.random() })
+  end)
+
   it("reads x-acs-retry-after in milliseconds and Retry-After in seconds or as a date", function()
     assert.are.equal(1.5, retry.retry_after{ ["x-acs-retry-after"] = "1500" })
     assert.are.equal(2, retry.retry_after{ ["retry-after"] = "2" })
