@@ -31,7 +31,7 @@ typedef struct {
     size_t *koff, *voff; /* 0: a Lua string; else arena offset + 1 */
     size_t cap;
     int args, reserved;  /* stack indices of the two tables */
-    int dotted, nested;  /* a name with '.' seen; a table value seen */
+    int dotted, nested;  /* a table's key with '.' seen; a table value seen */
 } flat_walk;
 
 static int flat_room(flat_walk *w) {
@@ -75,6 +75,7 @@ static int flat_table(flat_walk *w, size_t name_off, const char *name, size_t nl
     if (depth >= FLAT_DEPTH) return -1;
     if (lua_getmetatable(L, idx)) { lua_pop(L, 1); return -1; }
     w->nested = 1;
+    if (name_off == 0 && memchr(name, '.', nl)) w->dotted = 1; /* a top-level name */
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
         char digits[24];
@@ -161,7 +162,6 @@ static int flat_args(flat_walk *w) {
         if (lua_type(L, -2) != LUA_TSTRING) { lua_pop(L, 2); return -1; }
         k = lua_tolstring(L, -2, &kl);
         if (kl == 0) { lua_pop(L, 2); return -1; }
-        if (memchr(k, '.', kl)) w->dotted = 1;
         lua_pushvalue(L, -2);
         lua_rawget(L, w->reserved); /* a reserved name: the general path says so */
         if (!lua_isnil(L, -1)) { lua_pop(L, 3); return -1; }
@@ -169,7 +169,12 @@ static int flat_args(flat_walk *w) {
         if (flat_value(w, 0, k, kl, 0) != 0) { lua_pop(L, 2); return -1; }
         lua_pop(L, 1);
     }
-    if (w->dotted && w->nested) return -1; /* two names may collide: the general path tells */
+    /* A dotted top-level name may collide with a nested table's names (the
+     * names inside tables were looked at on the way): the general path
+     * tells. Flat parameters, the usual call, pay nothing for this. */
+    for (i = 0; w->nested && !w->dotted && i < w->n; i++)
+        if (w->koff[i] == 0 && memchr(w->s->pairs[i].k, '.', w->s->pairs[i].kl)) w->dotted = 1;
+    if (w->dotted && w->nested) return -1;
     /* The arena stopped moving: point into it. */
     for (i = 0; i < w->n; i++) {
         if (w->koff[i]) w->s->pairs[i].k = w->arena->p + w->koff[i] - 1;

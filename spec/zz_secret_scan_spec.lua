@@ -11,6 +11,9 @@ local SECRETS = {
   "hw-sk", "hw-sts-sk", "hw-sts-token", "demo-password", "SecretKey",
   "the-wrong-secret-42", "hunter2", "definitely-not-the-sk", "aliyun-wrong-secret-1",
   "hw-wrong-sk-9", "not-the-secret",
+  -- redaction_spec, iam_spec, openresty: quoted back by the echo fault, rotated in place, wrong passwords
+  'pa"ss\\word-77', "rotated-in-place-token-31", "rotated-in-place-secret-31", "wrong-pw-4417x",
+  "wrong-pw-8812q", "sts-rotated-token-0123456789", "sk-held-0001",
 }
 
 local forms = {}
@@ -18,6 +21,7 @@ for _, s in ipairs(SECRETS) do
   forms[#forms + 1] = s
   forms[#forms + 1] = core.encode(s)
   forms[#forms + 1] = core.encode(core.encode(s))
+  forms[#forms + 1] = (s:gsub('[\\"]', "\\%0")) -- JSON-escaped, as in a quoted body
 end
 
 local function scan(v, where, seen, found)

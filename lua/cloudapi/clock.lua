@@ -61,8 +61,14 @@ local PLAUSIBLE_FROM, PLAUSIBLE_TO = 946684800, 4102444800
 -- now(client) -> the time to sign with: the client's clock plus the offset
 -- a server taught it | nil, reason (a clock that returns no usable time:
 -- the caller's config error, never a raise in the signer).
+local wall = core.now
+
 function M.now(client)
-  local raw = client.clock()
+  local clk = client.clock
+  -- The system clock gives a number; an offset is learned only from a
+  -- plausible Date: nothing to check.
+  if clk == wall then return wall() + client.clock_offset end
+  local raw = clk()
   if type(raw) == "number" then
     local t = raw + client.clock_offset
     if t >= M.MIN and t < M.MAX then return t end -- NaN fails both

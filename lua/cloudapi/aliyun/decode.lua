@@ -10,6 +10,7 @@ local content = require "cloudapi.content"
 local M = {}
 
 local EMPTY = {}
+local byte = string.byte
 
 local SUCCESS_CODES = { ["200"] = true, OK = true, Success = true, ["0"] = true }
 
@@ -29,7 +30,7 @@ end
 -- plainly what was asked for: headers are parsed on first use.
 local function value_of(res, want, failed, xml_lists)
   local body = res.body or ""
-  local first = content.first(body)
+  local first = byte(body, 1) == 123 and "{" or content.first(body) -- "{": the usual answer
   if want == "json" and first == "{" then
     local v, why = json.decode_object(body)
     if v or not failed then return v, why end
