@@ -15,6 +15,7 @@ builds requests from plain tables and decodes responses into plain tables.
 dependencies = {
   "lua >= 5.1",
   "lua-cjson",
+  "luaexpat", -- XML answers (format = "XML"); the Lua layer loads it only then
 }
 external_dependencies = {
   OPENSSL = { header = "openssl/evp.h" },
