@@ -7,7 +7,6 @@ local core = require "cloudapi.core"
 local emulator = require "support.emulator"
 
 local KEYS = emulator.KEYS
-local PID = emulator.PROJECTS["cn-north-4"]
 local SERVICES = "/v1/{project_id}/vpc-endpoint-services"
 local PORTAL = "<!DOCTYPE html><html><head><title>Sign in to the Wi-Fi</title></head><body>portal</body></html>"
 
@@ -20,7 +19,7 @@ end
 
 local function vpcep()
   return cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = emulator.url,
-                                   project_id = PID, credentials = KEYS.hw, retry = false }
+                                   project_id = emulator.PROJECTS["cn-north-4"], credentials = KEYS.hw, retry = false }
 end
 
 local function without_request_id(t)

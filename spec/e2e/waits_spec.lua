@@ -6,10 +6,11 @@ local cloudapi = require "cloudapi"
 local core = require "cloudapi.core"
 local emulator = require "support.emulator"
 
+-- A policy whose waits are short: one retry, at most 0.3 s.
+local CAPPED = { attempts = 1, base_delay = 0.01, max_delay = 0.3 }
 local KEYS = emulator.KEYS
 local PID = emulator.PROJECTS["cn-north-4"]
 local SERVICES = "/v1/{project_id}/vpc-endpoint-services"
-local CAPPED = { attempts = 1, base_delay = 0.01, max_delay = 0.3 }
 
 local function aliyun(opts)
   opts = opts or {}
