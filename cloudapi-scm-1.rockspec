@@ -15,6 +15,7 @@ builds requests from plain tables and decodes responses into plain tables.
 dependencies = {
   "lua >= 5.1",
   "lua-cjson",
+  "luaexpat", -- XML answers (format = "XML"); the Lua layer loads it only then
 }
 external_dependencies = {
   OPENSSL = { header = "openssl/evp.h" },
@@ -71,6 +72,7 @@ build = {
     ["cloudapi.client"] = "lua/cloudapi/client.lua",
     ["cloudapi.clock"] = "lua/cloudapi/clock.lua",
     ["cloudapi.concurrent"] = "lua/cloudapi/concurrent.lua",
+    ["cloudapi.content"] = "lua/cloudapi/content.lua",
     ["cloudapi.credentials"] = "lua/cloudapi/credentials.lua",
     ["cloudapi.credentials.cache"] = "lua/cloudapi/credentials/cache.lua",
     ["cloudapi.credentials.chain"] = "lua/cloudapi/credentials/chain.lua",
@@ -93,10 +95,13 @@ build = {
     ["cloudapi.ini"] = "lua/cloudapi/ini.lua",
     ["cloudapi.json"] = "lua/cloudapi/json.lua",
     ["cloudapi.lookup"] = "lua/cloudapi/lookup.lua",
+    ["cloudapi.once"] = "lua/cloudapi/once.lua",
     ["cloudapi.options"] = "lua/cloudapi/options.lua",
     ["cloudapi.page_styles"] = "lua/cloudapi/page_styles.lua",
     ["cloudapi.paginate"] = "lua/cloudapi/paginate.lua",
+    ["cloudapi.redact"] = "lua/cloudapi/redact.lua",
     ["cloudapi.retry"] = "lua/cloudapi/retry.lua",
+    ["cloudapi.tables"] = "lua/cloudapi/tables.lua",
     ["cloudapi.transport.curl"] = "lua/cloudapi/transport/curl.lua",
     ["cloudapi.transport.ngx"] = "lua/cloudapi/transport/ngx.lua",
     ["cloudapi.url"] = "lua/cloudapi/url.lua",

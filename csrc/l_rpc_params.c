@@ -7,8 +7,10 @@
  * caller's table straight into the pairs the signer sorts, with no Lua
  * table or string made per parameter. Anything unusual (other numbers,
  * tables with a metatable such as cloudapi.json, mixed or holey tables,
- * deep nesting, reserved names) is left to the general path in Lua
- * (cloudapi.params), which knows every case and names the problem. */
+ * deep nesting, reserved names, a top-level table with a metatable, and
+ * dotted names beside nested tables, which may flatten to the same name)
+ * is left to the general path in Lua (cloudapi.aliyun.params), which
+ * knows every case and names the problem. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,7 @@ typedef struct {
     size_t *koff, *voff; /* 0: a Lua string; else arena offset + 1 */
     size_t cap;
     int args, reserved;  /* stack indices of the two tables */
+    int dotted, nested;  /* a table's key with '.' seen; a table value seen */
 } flat_walk;
 
 static int flat_room(flat_walk *w) {
@@ -71,6 +74,8 @@ static int flat_table(flat_walk *w, size_t name_off, const char *name, size_t nl
     int ints = 0, strs = 0;
     if (depth >= FLAT_DEPTH) return -1;
     if (lua_getmetatable(L, idx)) { lua_pop(L, 1); return -1; }
+    w->nested = 1;
+    if (name_off == 0 && memchr(name, '.', nl)) w->dotted = 1; /* a top-level name */
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
         char digits[24];
@@ -86,6 +91,7 @@ static int flat_table(flat_walk *w, size_t name_off, const char *name, size_t nl
         } else if (lua_type(L, -2) == LUA_TSTRING) {
             suffix = lua_tolstring(L, -2, &sl);
             if (sl == 0) { lua_pop(L, 2); return -1; }
+            if (memchr(suffix, '.', sl)) w->dotted = 1;
             strs = 1;
         } else {
             lua_pop(L, 2);
@@ -148,6 +154,7 @@ static int flat_value(flat_walk *w, size_t name_off, const char *name, size_t nl
 static int flat_args(flat_walk *w) {
     lua_State *L = w->L;
     size_t i;
+    if (lua_getmetatable(L, w->args)) { lua_pop(L, 1); return -1; } /* a proxy: read through __pairs */
     lua_pushnil(L);
     while (lua_next(L, w->args) != 0) {
         size_t kl;
@@ -162,6 +169,12 @@ static int flat_args(flat_walk *w) {
         if (flat_value(w, 0, k, kl, 0) != 0) { lua_pop(L, 2); return -1; }
         lua_pop(L, 1);
     }
+    /* A dotted top-level name may collide with a nested table's names (the
+     * names inside tables were looked at on the way): the general path
+     * tells. Flat parameters, the usual call, pay nothing for this. */
+    for (i = 0; w->nested && !w->dotted && i < w->n; i++)
+        if (w->koff[i] == 0 && memchr(w->s->pairs[i].k, '.', w->s->pairs[i].kl)) w->dotted = 1;
+    if (w->dotted && w->nested) return -1;
     /* The arena stopped moving: point into it. */
     for (i = 0; i < w->n; i++) {
         if (w->koff[i]) w->s->pairs[i].k = w->arena->p + w->koff[i] - 1;

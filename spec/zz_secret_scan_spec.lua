@@ -15,6 +15,9 @@ local SECRETS = {
   "emulator-oidc-token", "an-old-token", "not-in-errors",
   -- every metadata token the emulator hands out starts so
   "emu-imds-", "emu-meta-",
+  -- redaction_spec, iam_spec, openresty: quoted back by the echo fault, rotated in place, wrong passwords
+  'pa"ss\\word-77', "rotated-in-place-token-31", "rotated-in-place-secret-31", "wrong-pw-4417x",
+  "wrong-pw-8812q", "sts-rotated-token-0123456789", "sk-held-0001",
 }
 -- and the secrets of every temporary credential obtained during the run
 for _, s in ipairs(log.secrets) do SECRETS[#SECRETS + 1] = s end
@@ -24,6 +27,7 @@ for _, s in ipairs(SECRETS) do
   forms[#forms + 1] = s
   forms[#forms + 1] = core.encode(s)
   forms[#forms + 1] = core.encode(core.encode(s))
+  forms[#forms + 1] = (s:gsub('[\\"]', "\\%0")) -- JSON-escaped, as in a quoted body
 end
 
 local function scan(v, where, seen, found)

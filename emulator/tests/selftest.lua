@@ -233,10 +233,10 @@ local function run_live()
         "DescribeInstances paging", di.body:sub(1, 200))
   check(di.body:find('"InstanceId":"i-hz000201","InstanceName":"hz-vm-0201","RegionId":"cn-hangzhou",' ..
         '"ZoneId":"cn-hangzhou-c","Status":"Stopped","InstanceType":"ecs.g7.large","Cpu":2,"Memory":8192,' ..
-        '"CreationTime":"2023-01-09T09:00Z","Tags":{"Tag":[]}}', 1, true)
+        '"CreationTime":"2023-01-09T09:00Z","OperationLocks":{"LockReason":[]},"Tags":{"Tag":[]}}', 1, true)
         and di.body:find('"Tags":{"Tag":[{"TagKey":"env","TagValue":"prod"}]}', 1, true)
         and di.body:find('"TotalCount":300,"PageNumber":3,"PageSize":100,', 1, true),
-        "instance fields: numbers as numbers, ids as strings, empty tag list", di.body:sub(1, 400))
+        "instance fields: numbers as numbers, ids as strings, empty lists", di.body:sub(1, 400))
   local st = call("DescribeInstances", ECS, { RegionId = "eu-west-1", Status = "Stopped" })
   check(st.json and st.json.TotalCount == 8 and st.json.PageSize == 10, "Status filter", st.body:sub(1, 200))
   local ids = call("DescribeInstances", ECS,

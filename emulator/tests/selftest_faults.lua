@@ -105,6 +105,27 @@ local function run_live()
   local tr = rpc("DescribeRegions", ECS)
   check(tr.curl_exit == 18 and date_ok(tr), "Date on a truncated answer", tr.headers["date"])
 
+  ---------------------------------------------------------------- echo and raw answers
+  T.fault('{"kind":"echo","api":"huawei"}')
+  local body = '{"auth":{"identity":{"password":{"user":{"password":"p\\"w"}}}}}'
+  local echo = http("POST", "/v3/auth/tokens", body,
+                    { headers = { "Content-Type: application/json", "X-Auth-Token: tok-1" } })
+  check(echo.status == 400 and echo.json and echo.json.error_code == "EchoedRequest"
+        and echo.json.error_msg:find("POST /v3/auth/tokens HTTP/1.1", 1, true)
+        and echo.json.error_msg:find("X-Auth-Token: tok-1", 1, true) and echo.json.error_msg:find(body, 1, true),
+        "echo fault on the IAM route quotes request line, headers and body", echo.body)
+  T.fault('{"kind":"echo","api":"rpc","raw":true,"status":502}')
+  local recho = rpc("DescribeRegions", ECS)
+  check(recho.status == 502 and recho.headers["content-type"] == "text/plain"
+        and recho.body:find("^GET /%?") and recho.body:find("Signature=", 1, true),
+        "raw echo fault: the request as a text/plain body", recho.body)
+  T.fault('{"kind":"raw","api":"rpc","content_type":"text/html","body":"<html>portal</html>"}')
+  local page = rpc("DescribeRegions", ECS)
+  check(page.status == 200 and page.body == "<html>portal</html>" and page.headers["content-type"] == "text/html",
+        "raw fault: status, Content-Type and body verbatim", page.body)
+  check(T.fault('{"kind":"raw"}').status == 400, "raw without a body rejected")
+  check(T.fault('{"kind":"echo","status":100}').status == 400, "echo status below 200 rejected")
+
   ---------------------------------------------------------------- stall: act, then wait
   ctl("POST", "reset", "{}")
   local t_fault = T.fault('{"kind":"stall","seconds":3,"api":"rpc"}')

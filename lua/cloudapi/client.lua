@@ -98,6 +98,7 @@ end
 -- their secrets); a change is a credential refresh, which the event hook
 -- hears of. fields: { required =, optional =, secrets = names of the
 -- secret fields } (constant lists).
+
 function M.credentials(self, fields)
   local last = accepted[self]
   if last and last[2] == fields then
@@ -167,6 +168,27 @@ local function emit(self, req, n, started, res, err, info)
   }
 end
 
+local function unescape(s)
+  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+end
+
+-- The signature a failed request carried (a query or form Signature, the
+-- Signature= of an Authorization header, or ROA's "acs id:signature"): a
+-- server quoting the request must not show it, so its errors hide it like
+-- a secret. Only on the error path.
+local function signature_of(req)
+  local sig = req.url and req.url:match("[?&]Signature=([^&]*)")
+  local body = req.body
+  if not sig and type(body) == "string" then
+    sig = body:match("^Signature=([^&]*)") or body:match("&Signature=([^&]*)")
+  end
+  if sig then return unescape(sig) end
+  local h = req.headers
+  local auth = type(h) == "table" and (h.Authorization or h.authorization)
+  if type(auth) ~= "string" then return nil end
+  return auth:match("Signature=([^,%s]+)") or auth:match("^acs [^:]+:(%S+)$")
+end
+
 -- transmit(self, req, treq, n, op) -> result, nil, info | nil, err: treq
 -- (req itself, or a copy with the transport fields) goes out, the answer
 -- is decoded; errors are scrubbed of the client's secrets.
@@ -198,7 +220,7 @@ function M.transmit(self, req, treq, n, op)
       end
     end
   end
-  if err then errors.scrub(err, self) end
+  if err then errors.scrub(err, self, signature_of(treq)) end
   if started then emit(self, req, n, started, res, err, info) end
   if err then return nil, err end
   return result, nil, info

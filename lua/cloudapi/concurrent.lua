@@ -32,6 +32,12 @@ function M.sleep(seconds)
   coroutine.yield(SLEEP, seconds)
 end
 
+-- wait(event, seconds): until event.done is set (by another call of the
+-- same cloudapi.all) or seconds have passed.
+function M.wait(event, seconds)
+  coroutine.yield(SLEEP, seconds, event)
+end
+
 local unpack = table.unpack or unpack
 
 local function check(list, opts)
@@ -91,7 +97,7 @@ function M.all(list, opts)
   local multi = idle_multi or core.http_multi()
   idle_multi = nil
   local waiting = {}   -- session -> coroutine
-  local sleepers = {}  -- { wake = , co = }
+  local sleepers = {}  -- { wake = , co = , event = (concurrent.wait) }
   local done = {}      -- reused by multi:step
   local nexti, alive = 1, 0
 
@@ -118,7 +124,7 @@ function M.all(list, opts)
       if not added then return step(co, nil, kind, msg, sent) end
       waiting[a] = co
     elseif tag == SLEEP then
-      sleepers[#sleepers + 1] = { wake = core.monotonic() + a, co = co }
+      sleepers[#sleepers + 1] = { wake = core.monotonic() + a, co = co, event = b }
     else
       -- The call yielded to someone else's coroutine machinery.
       return step(co, nil, "config", "the call yielded outside cloudapi", false)
@@ -153,7 +159,7 @@ function M.all(list, opts)
       local now = core.monotonic()
       for k = #sleepers, 1, -1 do
         local s = sleepers[k]
-        if s.wake <= now then
+        if s.wake <= now or (s.event and s.event.done) then
           table.remove(sleepers, k)
           step(s.co)
         end

@@ -43,36 +43,45 @@ function M.is_error(v)
   return getmetatable(v) == Error
 end
 
-local function pct(s)
-  return (s:gsub("[^%w%-%._~]", function(c) return string.format("%%%02X", c:byte()) end))
-end
-
-local function plain(s)
-  return (s:gsub("[%^%$%(%)%%%.%[%]%*%+%-%?]", "%%%0"))
-end
-
--- Replace every secret, raw and once or twice percent-encoded (as it
--- appears in a query and in a string to sign), in s.
-function M.redact_string(s, secrets)
-  if type(s) ~= "string" or not secrets then return s end
-  for _, secret in pairs(secrets) do -- pairs: the list may have holes
-    if type(secret) == "string" and #secret >= 4 then -- false: an empty slot
-      local once = pct(secret)
-      for _, form in ipairs({ pct(once), once, secret }) do
-        s = s:gsub(plain(form), "[REDACTED]")
-      end
-    end
+-- show(v) -> how a value a caller gave reads in a message, the same on
+-- every Lua: numbers as 5, 0.5, 1e+300, NaN, inf; strings quoted; other
+-- values by their type.
+function M.show(v)
+  local tv = type(v)
+  if tv == "number" then
+    if v ~= v then return "NaN" end
+    if v == math.huge or v == -math.huge then return v > 0 and "inf" or "-inf" end
+    return string.format("%.14g", v)
   end
-  return s
+  if tv == "string" then return string.format("%q", v) end
+  return "a " .. tv
 end
 
--- Redact every string field of an error object in place with a list of
--- secrets; returns the error.
-function M.redact(e, secrets)
+local redact = require "cloudapi.redact"
+
+-- redact_string(s, secrets) -> s without the secrets (a list, holes
+-- allowed) by the rules of cloudapi.redact.
+function M.redact_string(s, secrets)
+  return redact.apply(s, redact.compile(secrets))
+end
+
+-- Redact every string field of an error object in place with a matcher
+-- (cloudapi.redact.compile); a message that is an excerpt of a body
+-- (e.excerpt = bytes to show) is cut to that length only after. Returns e.
+local function redact_error(e, m)
+  local limit = e.excerpt
+  if limit then
+    e.excerpt = nil
+    if type(e.message) == "string" then e.message = redact.cut(e.message, limit, m) end
+  end
   for k, v in pairs(e) do
-    if type(v) == "string" then e[k] = M.redact_string(v, secrets) end
+    if type(v) == "string" and not (limit and k == "message") then e[k] = redact.apply(v, m) end
   end
   return e
+end
+
+function M.redact(e, secrets)
+  return redact_error(e, redact.compile(secrets))
 end
 
 -- The secrets each client signs with, current and previous (an answer may
@@ -83,7 +92,8 @@ local held = setmetatable({}, { __mode = "k" })
 
 -- Slots 1-3: the credential's secrets, 4-6 the previous ones; 7: a token
 -- they got (an IAM token), 8 the previous one. false for none: absent
--- keys cost more to compare.
+-- keys cost more to compare. h.matcher: the compiled slots, made when
+-- first needed after a change.
 local function slots(owner)
   local h = held[owner]
   if h == nil then
@@ -101,6 +111,7 @@ function M.hold(owner, a, b, c)
   if h[1] == a and h[2] == b and h[3] == c then return false end
   h[4], h[5], h[6] = h[1], h[2], h[3]
   h[1], h[2], h[3] = a, b, c
+  h.matcher = nil
   return true
 end
 
@@ -110,17 +121,35 @@ function M.hold_token(owner, token)
   local h = slots(owner)
   if h[7] == token then return false end
   h[8], h[7] = h[7], token
+  h.matcher = nil
   return true
 end
 
--- scrub(e, owner) -> e, with every secret owner holds redacted.
-function M.scrub(e, owner)
-  return M.redact(e, held[owner])
+local function matcher(owner, extra)
+  local h = held[owner]
+  if extra then
+    local all = { extra }
+    if h then for i = 1, 8 do all[i + 1] = h[i] end end
+    return redact.compile(all)
+  end
+  if not h then return nil end
+  local m = h.matcher
+  if not m then
+    m = redact.compile(h)
+    h.matcher = m
+  end
+  return m
+end
+
+-- scrub(e, owner [, extra]) -> e, with every secret owner holds (and the
+-- string extra, e.g. the signature of the request that failed) redacted.
+function M.scrub(e, owner, extra)
+  return redact_error(e, matcher(owner, extra))
 end
 
 -- scrub_string(s, owner) -> s without the secrets owner holds
 function M.scrub_string(s, owner)
-  return M.redact_string(s, held[owner])
+  return redact.apply(s, matcher(owner))
 end
 
 -- Query parameters that carry a signature or a token, never shown.
@@ -129,7 +158,7 @@ local SECRET_PARAMS = { "Signature", "SecurityToken", "X-Auth-Token", "x-acs-sec
 -- safe_url(url, owner) -> url with secret parameters and held secrets redacted
 function M.safe_url(url, owner)
   for _, name in ipairs(SECRET_PARAMS) do
-    url = url:gsub("([?&]" .. plain(name) .. "=)[^&]*", "%1[REDACTED]")
+    url = url:gsub("([?&]" .. redact.plain(name) .. "=)[^&]*", "%1[REDACTED]")
   end
   return M.scrub_string(url, owner)
 end

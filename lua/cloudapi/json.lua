@@ -2,6 +2,7 @@
 -- encoding is ours because the cjson shipped by distributions writes
 -- integers such as 1e15 in exponent form and cannot express an empty array.
 local cjson = require "cjson.safe"
+local tables = require "cloudapi.tables"
 
 local M = {}
 
@@ -75,9 +76,25 @@ M.kind_of = kind_of
 
 local encode_value
 
+-- Tables nested deeper than this are refused, quickly and with the path.
+M.MAX_ENCODE_DEPTH = 100
+
 local function encode_table(t, path, seen, out, depth)
   if seen[t] then return nil, path .. ": contains a cycle" end
-  if depth > 100 then return nil, path .. ": nested too deeply" end
+  if depth > M.MAX_ENCODE_DEPTH then
+    return nil, path:sub(1, 200) .. "...: nested deeper than " .. M.MAX_ENCODE_DEPTH .. " levels"
+  end
+  local mt = getmetatable(t)
+  if mt ~= nil and mt ~= array_mt then -- a proxy: what its __pairs lists
+    local plain, why = tables.plain(t)
+    if not plain then return nil, path .. ": " .. why end
+    if plain ~= t then
+      seen[t] = true
+      local ok, err = encode_table(plain, path, seen, out, depth)
+      seen[t] = nil
+      return ok, err
+    end
+  end
   local kind, why = kind_of(t)
   if not kind then return nil, path .. ": " .. why end
   seen[t] = true

@@ -1,6 +1,7 @@
 -- Constructor option checks shared by the clients. A wrong option is
 -- programmer misuse, so these raise (error()) with the option's name.
 local url = require "cloudapi.url"
+local errors = require "cloudapi.errors"
 
 local M = {}
 
@@ -23,11 +24,16 @@ end
 function M.timeout(t, defaults, argcheck)
   t = t or {}
   argcheck(type(t) == "table", "timeout must be a table {connect=, read=}")
+  for k in pairs(t) do
+    argcheck(k == "connect" or k == "read",
+             "timeout has no field '" .. tostring(k) .. "' (it takes connect and read; " ..
+             "a whole call is bounded by its deadline)")
+  end
   local out = {}
   for _, k in ipairs({ "connect", "read" }) do
     local v = t[k]
     argcheck(v == nil or (type(v) == "number" and v > 0 and v < 1e6),
-             "timeout." .. k .. " must be a positive number of seconds")
+             "timeout." .. k .. " must be a positive number of seconds (less than 1e6), got " .. errors.show(v))
     out[k] = v or defaults[k]
   end
   return out
@@ -60,25 +66,28 @@ function M.transport(spec, tls, argcheck)
   return spec
 end
 
+local function raiser(cond, msg) if not cond then error(msg, 0) end end
+
 -- call(client, opts) -> policy, timeout | nil, nil, reason
 -- Per-call overrides of a client's retry policy and timeouts: opts.retry
 -- (false or a table), opts.deadline (seconds for the whole call),
 -- opts.timeout ({connect=, read=}).
 function M.call(client, opts)
   if opts == nil then return client.retry, client.timeout end
+  if type(opts) ~= "table" then return nil, nil, "call options must be a table, got a " .. type(opts) end
   local retry = require "cloudapi.retry"
-  if type(opts) ~= "table" then return nil, nil, "call options must be a table" end
-  local p, why = retry.policy(opts.retry, client.retry or false)
+  local p, why = retry.policy(opts.retry, client.retry)
   if p == nil then return nil, nil, why end
-  if opts.deadline ~= nil then
-    if type(opts.deadline) ~= "number" or opts.deadline ~= opts.deadline or opts.deadline <= 0 then
-      return nil, nil, "deadline must be a positive number of seconds"
-    end
-    p = retry.policy({ deadline = opts.deadline }, p or { attempts = 0, base_delay = 0, max_delay = 0 })
+  local deadline = opts.deadline
+  if deadline ~= nil then
+    local ok
+    ok, why = retry.check_seconds(deadline, "deadline", false)
+    if not ok then return nil, nil, why end
+    p = retry.with_deadline(p, deadline)
   end
   local timeout = client.timeout
   if opts.timeout ~= nil then
-    local ok, t = pcall(M.timeout, opts.timeout, client.timeout, function(c, m) if not c then error(m, 0) end end)
+    local ok, t = pcall(M.timeout, opts.timeout, client.timeout, raiser)
     if not ok then return nil, nil, t end
     timeout = t
   end

@@ -9,8 +9,12 @@ local errors = require "cloudapi.errors"
 local M = {}
 
 -- attempts: retries after the first attempt; delays in seconds; deadline:
--- seconds for the whole call across attempts (nil: none).
-M.DEFAULTS = { attempts = 3, base_delay = 0.2, max_delay = 5, deadline = nil }
+-- seconds for the whole call across attempts (README "Deadline"): every
+-- call has one, so no server can hold a call forever.
+M.DEFAULTS = { attempts = 3, base_delay = 0.2, max_delay = 5, deadline = 120 }
+
+-- Seconds: the largest deadline or delay (the transports' limit for a timeout).
+M.MAX_SECONDS = 1e6
 
 local THROTTLING = {
   Throttling = true, ServiceBusy = true, FlowControlError = true,
@@ -35,6 +39,7 @@ end
 
 -- The wait a server asked for, in seconds: x-acs-retry-after is in
 -- milliseconds (Alibaba SDKs), Retry-After in seconds or an HTTP-date.
+-- Any size (1e999 is infinity): delay caps it.
 function M.retry_after(headers, now)
   if type(headers) ~= "table" then return nil end
   local ms = tonumber(headers["x-acs-retry-after"])
@@ -42,58 +47,80 @@ function M.retry_after(headers, now)
   local ra = headers["retry-after"]
   local s = tonumber(ra)
   if s and s >= 0 then return s end
-  local at = ra and require("cloudapi.clock").parse_http_date(ra)
+  local at = type(ra) == "string" and require("cloudapi.clock").parse_http_date(ra)
   if at then return math.max(0, at - (now or core.now())) end
   return nil
 end
 
-local function positive(v, name, allow_zero)
+local function seconds(v, name, allow_zero)
   if v == nil then return true end
-  if type(v) ~= "number" or v ~= v or v < 0 or (v == 0 and not allow_zero) or v >= 1e7 then
-    return nil, name .. " must be a " .. (allow_zero and "non-negative" or "positive") .. " number"
+  if type(v) ~= "number" or v ~= v or v < 0 or (v == 0 and not allow_zero) or v >= M.MAX_SECONDS then
+    return nil, string.format("%s must be a number of seconds, %s and below %d, got %s", name,
+                              allow_zero and "at least 0" or "above 0", M.MAX_SECONDS, errors.show(v))
   end
   return true
 end
+M.check_seconds = seconds
 
--- policy(spec [, base]) -> policy | false | nil, reason
--- spec: false (no retries), nil (base or the defaults) or a table overriding
--- some of attempts/base_delay/max_delay/deadline.
+local FIELDS = { "attempts", "base_delay", "max_delay", "deadline" }
+local KNOWN = { attempts = true, base_delay = true, max_delay = true, deadline = true }
+
+-- policy(spec [, base]) -> policy | nil, reason
+-- spec: nil (base, default M.DEFAULTS), false (no retries: base with
+-- attempts = 0, its deadline kept) or a table overriding some of
+-- attempts/base_delay/max_delay/deadline.
 function M.policy(spec, base)
-  if spec == false then return false end
-  if base == nil then base = M.DEFAULTS end
-  if spec == nil then return base end -- may be false: retries stay off
+  base = base or M.DEFAULTS
+  if spec == nil then return base end
+  if spec == false then
+    return { attempts = 0, base_delay = base.base_delay, max_delay = base.max_delay, deadline = base.deadline }
+  end
   if type(spec) ~= "table" then
     return nil, "retry must be false or a table {attempts=, base_delay=, max_delay=, deadline=}"
   end
+  for k in pairs(spec) do
+    if not KNOWN[k] then
+      return nil, "retry has no field '" .. tostring(k) .. "' (it takes attempts, base_delay, max_delay, deadline)"
+    end
+  end
   local p = {}
-  for _, k in ipairs({ "attempts", "base_delay", "max_delay", "deadline" }) do
+  for _, k in ipairs(FIELDS) do
     local v = spec[k]
-    if v == nil then v = (base or M.DEFAULTS)[k] end
+    if v == nil then v = base[k] end
     p[k] = v
   end
   if type(p.attempts) ~= "number" or p.attempts < 0 or p.attempts % 1 ~= 0 or p.attempts > 100 then
-    return nil, "retry.attempts must be an integer from 0 to 100"
+    return nil, "retry.attempts must be an integer from 0 to 100, got " .. errors.show(p.attempts)
   end
   for _, k in ipairs({ "base_delay", "max_delay" }) do
-    local ok, why = positive(p[k], "retry." .. k, true)
+    local ok, why = seconds(p[k], "retry." .. k, true)
     if not ok then return nil, why end
   end
-  local ok, why = positive(p.deadline, "retry.deadline", false)
+  local ok, why = seconds(p.deadline, "retry.deadline", false)
   if not ok then return nil, why end
   return p
 end
 
-local seeded = false
+-- with_deadline(p, seconds) -> a copy of p whose calls end after seconds
+function M.with_deadline(p, deadline)
+  return { attempts = p.attempts, base_delay = p.base_delay, max_delay = p.max_delay, deadline = deadline }
+end
+
+-- A uniform number in [0, 1) from the core's random pool: the program's
+-- own math.random is never reseeded nor drawn from.
+local nonce = core.nonce
+local function uniform()
+  return tonumber(nonce():sub(1, 13), 16) / 2 ^ 52
+end
+
 -- Full jitter: uniform in [0, min(cap, base * 2^(n-1))], at least what the
--- server asked for.
+-- server asked for, and never more than the policy's max_delay: a server
+-- asking for a day (or 1e999 seconds) gets max_delay.
 function M.delay(p, n, err)
-  if not seeded then
-    math.randomseed(math.floor(core.now() * 1000) % 2147483647)
-    seeded = true
-  end
   local ceiling = math.min(p.max_delay, p.base_delay * 2 ^ (n - 1))
-  local d = math.random() * ceiling
-  if err and err.retry_after and err.retry_after > d then d = err.retry_after end
+  local d = uniform() * ceiling
+  local hint = err and err.retry_after
+  if type(hint) == "number" and hint > d then d = math.min(hint, p.max_delay) end
   return d
 end
 
@@ -109,7 +136,17 @@ local NONE = setmetatable({}, { __newindex = function() error("read-only", 2) en
 
 M.NO_ERRORS = NONE
 
+local function out_of_time(p, n, err)
+  return nil, errors.new{
+    kind = "timeout", attempts = n, code = err.code, status = err.status,
+    request_id = err.request_id, cause = err, retryable = false,
+    message = string.format("deadline of %gs reached after %d attempt%s; last error: %s",
+                            p.deadline, n, n == 1 and "" or "s", tostring(err)),
+  }
+end
+
 -- run(policy, attempt, idempotent [, sleeper, ...]) -> result, nil, info | nil, err
+-- policy: a table from M.policy (attempts = 0: no retries).
 -- attempt(n, remaining, ...) -> result, nil, info | nil, err; remaining is
 -- the time left before the deadline (nil: no deadline); the extra arguments
 -- go to every attempt (no closure per call). An error with resign = true
@@ -119,12 +156,13 @@ M.NO_ERRORS = NONE
 -- carries the shared empty list M.NO_ERRORS (or info is a new table).
 function M.run(p, attempt, idempotent, sleeper, ...)
   local monotonic = core.monotonic
-  local deadline = p and p.deadline and (monotonic() + p.deadline)
+  local deadline = p.deadline and (monotonic() + p.deadline)
   local n, retries, resigned = 0, 0, false
   local earlier = NONE -- a list only once something failed
   while true do
     n = n + 1
-    local remaining = deadline and (deadline - monotonic())
+    -- The first attempt has the whole deadline: no second clock reading.
+    local remaining = deadline and (n == 1 and p.deadline or deadline - monotonic())
     local result, err, info = attempt(n, remaining, ...)
     if result ~= nil then
       info = info or { errors = NONE }
@@ -135,21 +173,15 @@ function M.run(p, attempt, idempotent, sleeper, ...)
     err.attempts = n
     if err.resign and not resigned then
       resigned = true -- a corrected clock: sign again at once, not a retry
+      if deadline and monotonic() >= deadline then return out_of_time(p, n, err) end
     else
-      if not p or retries >= p.attempts or not M.should_retry(err, idempotent) then
+      if retries >= p.attempts or not M.should_retry(err, idempotent) then
         if #earlier > 0 then err.earlier = earlier end
         return nil, err
       end
       retries = retries + 1
       local d = M.delay(p, retries, err)
-      if deadline and monotonic() + d >= deadline then
-        return nil, errors.new{
-          kind = "timeout", attempts = n, code = err.code, status = err.status,
-          request_id = err.request_id, cause = err, retryable = false,
-          message = string.format("deadline of %gs reached after %d attempt%s; last error: %s",
-                                  p.deadline, n, n == 1 and "" or "s", tostring(err)),
-        }
-      end
+      if deadline and monotonic() + d >= deadline then return out_of_time(p, n, err) end
       if d > 0 then
         if sleeper and sleeper.sleep then sleeper:sleep(d) else core.sleep(d) end
       end

@@ -97,7 +97,9 @@ describe("aliyun end to end", function()
     it("gives the same table in XML as in JSON, one-item lists included", function()
       local args = { PageSize = 1, Status = "Running" }
       local j = assert(client("ecs"):call("DescribeInstances", args))
-      local x = assert(client("ecs", { format = "XML" }):call("DescribeInstances", args))
+      -- OperationLocks holds LockReason items: XML cannot tell it is a list when empty
+      local x = assert(client("ecs", { format = "XML",
+        xml_lists = { ["Instances.Instance.OperationLocks.LockReason"] = true } }):call("DescribeInstances", args))
       assert.are.equal(1, #x.Instances.Instance)
       assert.are.same(without_request_id(j), without_request_id(x))
     end)

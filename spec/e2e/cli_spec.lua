@@ -89,6 +89,9 @@ local INSTANCE_1 = [[
         "InstanceName": "hz-vm-0001",
         "InstanceType": "ecs.g7.large",
         "Memory": 8192,
+        "OperationLocks": {
+          "LockReason": []
+        },
         "RegionId": "cn-hangzhou",
         "Status": "Running",
         "Tags": {
@@ -136,7 +139,10 @@ describe("the cloudapi command", function()
       assert.are.equal("<?xml version='1.0' encoding='UTF-8'?><StartInstanceResponse><RequestId>" ..
                        last_request_id{ action = "StartInstance" } .. "</RequestId></StartInstanceResponse>\n", xml)
       local decoded = cli(ecs("DescribeInstances", "--format", "XML", "--InstanceIds", '["i-hz000001"]'))
-      assert.are.equal(INSTANCE_1:format(last_request_id{ action = "DescribeInstances" }), decoded)
+      -- XML cannot name the item of an empty list: <OperationLocks/> becomes its singular
+      -- (README, XML: xml_lists names such lists in the library)
+      local from_xml = INSTANCE_1:gsub('"LockReason": %[%]', '"OperationLock": []')
+      assert.are.equal(from_xml:format(last_request_id{ action = "DescribeInstances" }), decoded)
     end)
 
     it("--output cols= rows= prints an aligned table with a header row, --pager fetching every page", function()

@@ -87,6 +87,29 @@ routes["/huawei_token"] = function()
   return reply{ ok = true, count = #res.endpoint_services }
 end
 
+-- The same user with a wrong password, sharing the token cache: must fail.
+routes["/huawei_token_wrong"] = function()
+  local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = url(),
+    shared_dict = "cloudapi",
+    credentials = { username = KEYS.user.username, password = "wrong-pw-8812q", domain = KEYS.user.domain } }
+  local res, err = c:get("/v1/{project_id}/vpc-endpoint-services", { query = { limit = 1 } })
+  if res then return reply{ ok = true } end
+  local f = failure(err)
+  f.status = err.status
+  return reply(f)
+end
+
+-- A server asking for a wait of 31 years: max_delay (0.3 s) is waited.
+routes["/retry_hint"] = function()
+  local c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(), credentials = KEYS.aliyun,
+                                 retry = { attempts = 1, base_delay = 0.01, max_delay = 0.3 } }
+  local t0 = ngx.now()
+  local res, err, info = c:call("DescribeRegions", nil, { deadline = 10 })
+  ngx.update_time()
+  if not res then return reply(failure(err)) end
+  return reply{ ok = true, attempts = info.attempts, took = ngx.now() - t0 }
+end
+
 routes["/many"] = function()
   local n = tonumber(ngx.var.arg_n) or 10
   local ok = 0

@@ -104,6 +104,14 @@ describe("inside OpenResty", function()
     assert.are.equal(1, emulator.stats().iam_tokens)
   end)
 
+  it("waits at most max_delay when the server asks for 31 years", function()
+    emulator.fault{ kind = "error", status = 503, api = "rpc", headers = { ["x-acs-retry-after"] = "1e12" } }
+    local r = get(server, "/retry_hint")
+    assert.is_true(r.ok)
+    assert.are.equal(2, r.attempts)
+    assert.is_true(r.took < 0.3 * 5, "took " .. tostring(r.took))
+  end)
+
   it("runs cloudapi.all on ngx.thread", function()
     local r = get(server, "/all")
     assert.are.same({ 1, 2, 3, 4, 5, 6 }, r.pages)
@@ -148,16 +156,31 @@ describe("inside OpenResty with two workers", function()
   setup(function() server = nginx.start{ workers = 2 } end)
   teardown(function() if server then server.stop() end end)
 
-  it("shares one IAM token across workers through the shared dict", function()
-    emulator.reset()
+  -- GET path until both workers have answered (a new connection each
+  -- time: either worker may answer), checking each answer.
+  local function from_both_workers(path, check)
     local workers = {}
     for _ = 1, 200 do
-      local r = get(server, "/huawei_token") -- a new connection each time: either worker may answer
-      assert.is_true(r.ok)
+      local r = get(server, path)
+      check(r)
       workers[r.worker] = true
-      if workers[0] and workers[1] then break end
+      if workers[0] and workers[1] then return end
     end
-    assert.is_true(workers[0] and workers[1], "only one worker answered")
+    error("only one worker answered " .. path)
+  end
+
+  it("shares one IAM token across workers through the shared dict", function()
+    emulator.reset()
+    from_both_workers("/huawei_token", function(r) assert.is_true(r.ok) end)
+    assert.are.equal(1, emulator.stats().iam_tokens)
+  end)
+
+  it("a wrong password fails in every worker though the shared dict holds the user's token", function()
+    emulator.reset()
+    assert.is_true(get(server, "/huawei_token").ok) -- one worker gets the token, the dict shares it
+    from_both_workers("/huawei_token_wrong", function(r)
+      assert.are.same({ false, "credentials", 401 }, { r.ok, r.kind, r.status })
+    end)
     assert.are.equal(1, emulator.stats().iam_tokens)
   end)
 

@@ -48,6 +48,20 @@ function M.requests(filter)
   return out
 end
 
+-- Returns once the emulator has finished every logged request: one a
+-- client gave up on may still be delayed there, and would act (issue a
+-- token, count) during a later test. Polls with a generous deadline.
+function M.settled()
+  local give_up = core.monotonic() + 30
+  repeat
+    local busy = false
+    for _, r in ipairs(M.requests()) do busy = busy or not r.done end
+    if not busy then return end
+    core.sleep(0.05)
+  until core.monotonic() > give_up
+  error("the emulator is still handling a request after 30 s")
+end
+
 -- Keys the emulator knows.
 M.KEYS = {
   test = { access_key_id = "testid", access_key_secret = "testsecret" },

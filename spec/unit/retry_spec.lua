@@ -38,23 +38,28 @@ end)
 
 describe("retry.policy", function()
   it("merges overrides into the defaults, false turns retries off", function()
-    assert.are.same({ attempts = 5, base_delay = 0.2, max_delay = 5 }, retry.policy{ attempts = 5 })
-    assert.is_false(retry.policy(false))
-    assert.is_false(retry.policy(nil, false))
+    assert.are.same({ attempts = 5, base_delay = 0.2, max_delay = 5, deadline = 120 }, retry.policy{ attempts = 5 })
+    assert.are.same({ attempts = 0, base_delay = 0.2, max_delay = 5, deadline = 120 }, retry.policy(false))
+    local off = retry.policy(false, retry.policy{ deadline = 7 })
+    assert.are.same({ attempts = 0, base_delay = 0.2, max_delay = 5, deadline = 7 }, off)
+    assert.are.equal(off, retry.policy(nil, off))
     assert.are.same({ attempts = 3, base_delay = 0.2, max_delay = 5, deadline = 2 },
                     retry.policy({ deadline = 2 }, retry.DEFAULTS))
   end)
   it("names a bad setting", function()
-    assert.are.same({ nil, "retry.attempts must be an integer from 0 to 100" }, { retry.policy{ attempts = 1.5 } })
-    assert.are.same({ nil, "retry.base_delay must be a non-negative number" }, { retry.policy{ base_delay = -1 } })
-    assert.are.same({ nil, "retry.deadline must be a positive number" }, { retry.policy{ deadline = 0 } })
+    assert.are.same({ nil, "retry.attempts must be an integer from 0 to 100, got 1.5" },
+                    { retry.policy{ attempts = 1.5 } })
+    assert.are.same({ nil, "retry.base_delay must be a number of seconds, at least 0 and below 1000000, got -1" },
+                    { retry.policy{ base_delay = -1 } })
+    assert.are.same({ nil, "retry.deadline must be a number of seconds, above 0 and below 1000000, got 0" },
+                    { retry.policy{ deadline = 0 } })
     assert.are.same({ nil, "retry must be false or a table {attempts=, base_delay=, max_delay=, deadline=}" },
                     { retry.policy(3) })
   end)
 end)
 
 describe("retry.delay", function()
-  it("is full jitter under min(cap, base * 2^(n-1)), never less than the server's wait", function()
+  it("is full jitter under min(cap, base * 2^(n-1)), never less than the server's wait up to the cap", function()
     local p = { base_delay = 0.1, max_delay = 1 }
     for n = 1, 8 do
       local ceiling = math.min(1, 0.1 * 2 ^ (n - 1))
@@ -63,7 +68,16 @@ describe("retry.delay", function()
         assert.is_true(d >= 0 and d <= ceiling)
       end
     end
-    assert.is_true(retry.delay(p, 1, { retry_after = 3 }) >= 3)
+    assert.is_true(retry.delay(p, 1, { retry_after = 0.7 }) >= 0.7)
+    assert.are.equal(1, retry.delay(p, 1, { retry_after = 3 }))
+  end)
+
+  it("neither reseeds nor draws from the program's math.random", function()
+    math.randomseed(7)
+    local want = { math.random(), math.random() }
+    math.randomseed(7)
+    for n = 1, 3 do retry.delay({ base_delay = 0.1, max_delay = 1 }, n) end
+    assert.are.same(want, { math.random(), math.random() })
   end)
 
   it("reads x-acs-retry-after in milliseconds and Retry-After in seconds or as a date", function()

@@ -10,6 +10,8 @@ local endpoints = require "cloudapi.aliyun.endpoints"
 local decode = require "cloudapi.aliyun.decode"
 local creds_spec = require "cloudapi.aliyun.credentials"
 local sign_v1 = require "cloudapi.aliyun.sign_v1"
+local clock = require "cloudapi.clock"
+local tables = require "cloudapi.tables"
 
 local M = {}
 
@@ -29,6 +31,32 @@ local argcheck = options.checker("cloudapi.aliyun.new")
 -- ClientToken (kept on every retry) so a retry never creates a duplicate.
 local CREATE_PREFIXES = { "Create", "Allocate", "Run", "Purchase" }
 
+local shown = errors.show
+
+-- one_of(v, name, default, other) -> v upper-cased, when it names one of the two
+local function one_of(v, name, default, other)
+  if v == nil then return default end
+  local up = type(v) == "string" and v:upper()
+  argcheck(up == default or up == other,
+           name .. " must be \"" .. default .. "\" or \"" .. other .. "\", got " .. shown(v))
+  return up
+end
+
+-- xml_lists: a set of dotted paths ({["A.B"] = true}) or a list of them,
+-- kept as a set.
+local function xml_lists(v)
+  if v == nil then return nil end
+  argcheck(type(v) == "table", "xml_lists must be a set of dotted paths {[\"A.B\"] = true}, got " .. shown(v))
+  local set = {}
+  for k, on in pairs(v) do
+    local path = type(k) == "number" and on or k
+    argcheck(type(path) == "string" and path ~= "" and (type(k) == "number" or on == true),
+             "xml_lists must be a set of dotted paths {[\"A.B\"] = true}, got an entry " .. shown(path))
+    set[path] = true
+  end
+  return set
+end
+
 -- new{product=, region=, endpoint=, credentials=, version=, format=,
 --     method=, timeout=, retry=, client_token=, token_actions=, clock=,
 --     transport=, tls=, xml_lists=, on_event=}
@@ -41,14 +69,14 @@ function M.new(opts)
   local region = opts.region
   argcheck(region == nil or (type(region) == "string" and region:match("^[%w%-]+$")),
            "region must be a region id such as \"cn-hangzhou\"")
+  argcheck(opts.version == nil or (type(opts.version) == "string" and opts.version:match("^%d%d%d%d%-%d%d%-%d%d$")),
+           "version must be an API version string \"YYYY-MM-DD\", got " .. shown(opts.version))
   local version = opts.version or endpoints.DEFAULT_VERSIONS[product]
-  argcheck(type(version) == "string" and version ~= "",
-           "no default API version for product '" .. product .. "': pass version = \"YYYY-MM-DD\"")
-  local format = (opts.format or "JSON"):upper()
-  argcheck(format == "JSON" or format == "XML", "format must be \"JSON\" or \"XML\"")
-  local method = (opts.method or "GET"):upper()
-  argcheck(method == "GET" or method == "POST", "method must be \"GET\" or \"POST\"")
-  argcheck(opts.client_token == nil or type(opts.client_token) == "boolean", "client_token must be a boolean")
+  argcheck(version ~= nil, "no default API version for product '" .. product .. "': pass version = \"YYYY-MM-DD\"")
+  local format = one_of(opts.format, "format", "JSON", "XML")
+  local method = one_of(opts.method, "method", "GET", "POST")
+  argcheck(opts.client_token == nil or type(opts.client_token) == "boolean",
+           "client_token must be a boolean, got " .. shown(opts.client_token))
   local token_actions = {}
   argcheck(opts.token_actions == nil or type(opts.token_actions) == "table",
            "token_actions must be a list of action names")
@@ -64,7 +92,7 @@ function M.new(opts)
     method = method,
     actions = {}, -- action names already checked
     creates = {}, -- action name -> whether it creates resources
-    xml_lists = opts.xml_lists,
+    xml_lists = xml_lists(opts.xml_lists),
     client_token = opts.client_token ~= false,
     token_actions = token_actions,
   }, opts, { check = argcheck, host = endpoints.host(product, region),
@@ -75,6 +103,7 @@ function M.new(opts)
 end
 
 local FIELDS = creds_spec.FIELDS
+local clock_now, wall = clock.now, core.now
 local credentials = client.credentials
 local MAX_URL = client.MAX_URL
 
@@ -96,9 +125,15 @@ end
 function Client:build(action, args, timeout, remaining, idempotent)
   local creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
+  -- The system clock needs no check (clock.now): the hot path, inline.
+  local now = self.clock == wall and wall() + self.clock_offset
+  if not now then
+    local bad
+    now, bad = clock_now(self)
+    if not now then return nil, errors.config(bad) end
+  end
   local req
-  req, err = sign_v1.build(self, creds, action, args, nil, self.clock() + self.clock_offset, false,
-                           timeout, remaining, idempotent)
+  req, err = sign_v1.build(self, creds, action, args, nil, now, false, timeout, remaining, idempotent)
   if not req then return nil, err end
   if #req.url > MAX_URL then return client.too_long(self, req) end
   return req
@@ -112,6 +147,9 @@ function Client:prepare(action, args, opts)
   if opts then
     timestamp, nonce = opts.timestamp, opts.nonce
     if type(timestamp) == "number" then
+      if not (timestamp >= clock.MIN and timestamp < clock.MAX) then
+        return nil, errors.config("timestamp must be seconds from 1970 to 9999, got " .. shown(timestamp))
+      end
       timestamp = core.timestamp(timestamp)
     elseif timestamp ~= nil and type(timestamp) ~= "string" then
       return nil, errors.config("timestamp must be a string or a number of seconds")
@@ -123,8 +161,16 @@ function Client:prepare(action, args, opts)
   local creds
   creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
+  if not timestamp then
+    timestamp = self.clock == wall and wall() + self.clock_offset
+    if not timestamp then
+      local bad
+      timestamp, bad = clock_now(self)
+      if not timestamp then return nil, errors.config(bad) end
+    end
+  end
   local req
-  req, err = sign_v1.build(self, creds, action, args, nonce, timestamp or (self.clock() + self.clock_offset), true)
+  req, err = sign_v1.build(self, creds, action, args, nonce, timestamp, true)
   if not req then return nil, err end
   if #req.url > MAX_URL then return client.too_long(self, req) end
   return setmetatable(req, client.Request)
@@ -164,7 +210,13 @@ function Client:call(action, args, opts)
   if type(action) ~= "string" or action == "" then
     return self:prepare(action, args) -- the same clear config error
   end
-  local token = args and type(args) == "table" and args.ClientToken
+  if args ~= nil and type(args) ~= "table" then
+    return nil, errors.config("parameters must be a table, got a " .. type(args))
+  end
+  if opts and opts.client_token ~= nil and type(opts.client_token) ~= "boolean" then
+    return nil, errors.config("client_token must be a boolean, got a " .. type(opts.client_token))
+  end
+  local token = args and args.ClientToken
   if token ~= nil and (type(token) ~= "string" or #token == 0 or #token > 64 or token:find("[^\32-\126]")) then
     return nil, errors.config("parameter 'ClientToken' must be 1 to 64 printable ASCII characters")
   end
@@ -172,8 +224,10 @@ function Client:call(action, args, opts)
   local is_create = creates(self, action)
   if token == nil and wants_token and is_create then
     -- One token per logical call, the same on every retry.
+    local plain, unlisted = tables.plain(args or {})
+    if not plain then return nil, errors.config("the parameters table " .. unlisted) end
     local copy = {}
-    for k, v in pairs(args or {}) do copy[k] = v end
+    for k, v in pairs(plain) do copy[k] = v end
     copy.ClientToken = core.nonce()
     args = copy
     token = copy.ClientToken

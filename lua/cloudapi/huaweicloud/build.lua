@@ -5,6 +5,7 @@
 local core = require "cloudapi.core"
 local json = require "cloudapi.json"
 local values = require "cloudapi.values"
+local tables = require "cloudapi.tables"
 local errors = require "cloudapi.errors"
 local clock = require "cloudapi.clock"
 
@@ -22,19 +23,27 @@ local function build_query(q)
   local out = {}
   if q == nil then return out end
   if type(q) ~= "table" then return nil, "query must be a table" end
-  for k, v in pairs(q) do
+  local plain, why = tables.plain(q)
+  if not plain then return nil, "query " .. why end
+  for k, v in pairs(plain) do
     if type(k) ~= "string" or k == "" then return nil, "query parameter names must be non-empty strings" end
     if type(v) == "table" then
+      -- A list repeats the key; a map has no query form.
+      local kind
+      v, why = tables.plain(v)
+      if v then kind, why = json.kind_of(v) end
+      if v and kind == "object" and next(v) ~= nil then why = "a map cannot be sent in a query" end
+      if why then return nil, "query parameter '" .. k .. "': " .. why end
       local list = {}
       for i = 1, #v do
-        local s, why = scalar(v[i], "query parameter", k)
-        if not s then return nil, why end
+        local s, bad = scalar(v[i], "query parameter", k)
+        if not s then return nil, bad end
         list[i] = s
       end
       out[k] = list
     else
-      local s, why = scalar(v, "query parameter", k)
-      if not s then return nil, why end
+      local s, bad = scalar(v, "query parameter", k)
+      if not s then return nil, bad end
       out[k] = s
     end
   end
@@ -163,7 +172,12 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
     if creds.security_token and creds.security_token ~= "" then
       headers["X-Security-Token"] = creds.security_token
     end
-    local date = ctx.date or core.sdk_date(clock.now(self))
+    local date = ctx.date
+    if not date then
+      local now, bad = clock.now(self)
+      if not now then return nil, errors.config(bad) end
+      date = core.sdk_date(now)
+    end
     headers["X-Sdk-Date"] = date
     local ok, auth, canonical, cq = pcall(core.sdk_sign, {
       method = method, path = filled, query = query, headers = headers,

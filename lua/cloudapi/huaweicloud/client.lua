@@ -11,6 +11,8 @@ local endpoints = require "cloudapi.huaweicloud.endpoints"
 local creds_spec = require "cloudapi.huaweicloud.credentials"
 local iam = require "cloudapi.huaweicloud.iam"
 local url = require "cloudapi.url"
+local retry = require "cloudapi.retry"
+local monotonic = require("cloudapi.core").monotonic
 
 local M = {}
 
@@ -34,15 +36,33 @@ local function optional_id(v, name)
   return v
 end
 
--- What IAM needs of a client: where it is, the scope, and two functions.
+-- The retry policy for an IAM request of a call: the call's, with the
+-- time it has left (IAM shares the call's deadline).
+local function left(self, call)
+  local p = call and call.policy or self.retry
+  if not (call and call.started and p.deadline) then return p end
+  local remaining = p.deadline - (monotonic() - call.started)
+  if remaining <= 0 then
+    return nil, errors.new{ kind = "timeout", message = string.format(
+      "deadline of %gs reached before the IAM request", p.deadline) }
+  end
+  return retry.with_deadline(p, remaining)
+end
+
+-- What IAM needs of a client: where it is, the scope, and two functions
+-- that send through the client's attempt loop (retries, deadline,
+-- redaction, events).
 local function lend_iam(self, iam_url)
   return {
     url = iam_url.base, region = self.region, project_id = self.project_id, shared_dict = self.shared_dict,
-    send = function(req)
+    send = function(req, call)
       req.headers["User-Agent"] = self.user_agent
-      return self:send(req)
+      local p, err = left(self, call)
+      if not p then return nil, err end
+      -- Asking for a token again is harmless: retried like a GET.
+      return client.run(self, p, call and call.timeout or self.timeout, true, { prepared = req })
     end,
-    get = function(path, query) return self:iam_get(iam_url, path, query) end,
+    get = function(path, query, call) return self:iam_get(iam_url, path, query, call) end,
   }
 end
 
@@ -136,29 +156,37 @@ local function credentials(self)
   return client.credentials(self, self.auth == "token" and TOKEN or AKSK)
 end
 
--- A signed (or token) GET to IAM with this client's credentials.
-function Client:iam_get(iam_url, path, query)
+-- A signed (or token) GET to IAM with this client's credentials, through
+-- the attempt loop: each attempt signed anew.
+function Client:iam_get(iam_url, path, query, call)
   local creds, err = credentials(self)
   if not creds then return nil, err end
-  local ctx = { creds = creds, global = true }
+  local ctx = { creds = creds, global = true, method = "GET", path = path, opts = { query = query },
+                base = iam_url.base, hostport = iam_url.hostport, call = call }
   if self.auth == "token" then
     local entry
-    entry, err = iam.token(self.iam, creds)
+    entry, err = iam.token(self.iam, creds, nil, call)
     if not entry then return nil, err end
     client.hold_token(self, entry.token)
     ctx.token = entry.token
   end
-  local req
-  req, err = build.request(self, iam_url.base, iam_url.hostport, "GET", path, { query = query }, ctx)
-  if not req then return nil, err end
-  if #req.url > client.MAX_URL then return client.too_long(self, req) end
-  return self:send(req)
+  local p
+  p, err = left(self, call)
+  if not p then return nil, err end
+  return client.run(self, p, call and call.timeout or self.timeout, true, ctx)
 end
 
 -- build(ctx, _, timeout, remaining, idempotent) -> req | nil, err: one
--- attempt, signed now (a fresh X-Sdk-Date).
+-- attempt, signed now (a fresh X-Sdk-Date); or a copy of a request made
+-- elsewhere (ctx.prepared: the IAM token request).
 function Client:build(ctx, _, timeout, remaining, idempotent)
-  local req, err = build.request(self, self.base_url, self.hostport, ctx.method, ctx.path, ctx.opts, ctx)
+  local pre = ctx.prepared
+  if pre then
+    return { method = pre.method, url = pre.url, headers = pre.headers, body = pre.body, timeout = timeout,
+             total_timeout = remaining, idempotent = idempotent }
+  end
+  local req, err = build.request(self, ctx.base or self.base_url, ctx.hostport or self.hostport, ctx.method,
+                                 ctx.path, ctx.opts, ctx)
   if not req then return nil, err end
   req.timeout, req.total_timeout, req.idempotent = timeout, remaining, idempotent
   if #req.url > client.MAX_URL then return client.too_long(self, req) end
@@ -204,7 +232,7 @@ end
 function Client:reauth(err, ctx)
   if err.status ~= 401 or not (ctx and ctx.token) then return false end
   iam.forget_token(self.iam, ctx.creds)
-  local entry, why = iam.token(self.iam, ctx.creds, { force = true })
+  local entry, why = iam.token(self.iam, ctx.creds, { force = true }, ctx.call)
   if not entry then return false, why end
   ctx.token = entry.token
   client.hold_token(self, entry.token)
@@ -223,27 +251,40 @@ end
 function Client:request(method, path, opts)
   local policy, timeout, why = options.call(self, opts)
   if why then return nil, errors.config(why) end
+  if opts and opts.idempotent ~= nil and type(opts.idempotent) ~= "boolean" then
+    return nil, errors.config("idempotent must be a boolean, got a " .. type(opts.idempotent))
+  end
   local creds, err = credentials(self)
   if not creds then return nil, err end
   local ctx = { creds = creds, project_id = self.project_id, global = self.global,
                 method = method, path = path, opts = opts }
+  local needs_pid = not ctx.project_id and type(path) == "string" and path:find("{project_id}", 1, true)
+  local call -- what IAM requests share with the call: its policy, timeouts and start
+  if self.auth == "token" or needs_pid then
+    call = { policy = policy, timeout = timeout, started = monotonic() }
+    ctx.call = call
+  end
   if self.auth == "token" then
     local entry
-    entry, err = iam.token(self.iam, creds)
+    entry, err = iam.token(self.iam, creds, nil, call)
     if not entry then return nil, err end
     client.hold_token(self, entry.token)
     self.token_seen = true -- prepare may use the cached token now
     ctx.token = entry.token
     ctx.project_id = ctx.project_id or entry.project_id
   end
-  if not ctx.project_id and type(path) == "string" and path:find("{project_id}", 1, true) then
+  if not ctx.project_id and needs_pid then
     if not self.region then
       return nil, errors.config("path needs {project_id}: pass project_id or region")
     end
     local id
-    id, err = iam.project_id(self.iam, creds.ak or creds.username)
+    id, err = iam.project_id(self.iam, creds.ak or creds.username, call)
     if not id then return nil, err end
     ctx.project_id = id
+  end
+  if call then -- IAM took some of the call's time
+    policy, err = left(self, call)
+    if not policy then return nil, err end
   end
   local upper = type(method) == "string" and method:upper()
   local idempotent = (opts and opts.idempotent == true) or (upper ~= "POST" and upper ~= "PATCH")

@@ -4,6 +4,7 @@
 local json = require "cloudapi.json"
 local errors = require "cloudapi.errors"
 local retry = require "cloudapi.retry"
+local content = require "cloudapi.content"
 
 local M = {}
 
@@ -27,26 +28,36 @@ function M.service_error(res)
   local e = {
     kind = "service", status = res.status,
     code = code ~= nil and tostring(code) or ("HTTP" .. res.status),
-    message = message ~= nil and tostring(message) or (res.body or ""):sub(1, 200),
+    message = message ~= nil and tostring(message) or (res.body or ""),
+    -- The body itself is cut only after redaction (errors.scrub).
+    excerpt = message == nil and 200 or nil,
     request_id = headers["x-request-id"] or (type(decoded) == "table" and decoded.request_id) or nil,
   }
   e.retryable = retry.retryable(e)
   return errors.new(e)
 end
 
+-- A 2xx body: JSON (the services' format) into a table, an empty one as
+-- {}, another declared type (a download, text) as {body = ...}. An HTML
+-- page (a proxy, a captive portal) or an undeclared body that is not JSON
+-- is a decode error.
 local function success(res)
   local body = res.body or ""
   if body == "" then return {} end
-  local ct = (res.headers or EMPTY)["content-type"] or ""
-  if ct:find("json", 1, true) or body:match("^%s*[{%[]") then
+  local first = content.first(body)
+  local media = (first ~= "{" and first ~= "[") and content.media(res.headers) or "json"
+  if media == "json" then
     local v, err = json.decode(body)
     if v == nil then
-      return nil, errors.new{ kind = "decode", status = res.status,
-                              message = "cannot decode the response: invalid JSON: " .. tostring(err) }
+      return nil, content.undecodable(res, "JSON", "invalid JSON: " .. tostring(err))
     end
     if type(v) ~= "table" then v = { value = v } end
     return v
   end
+  if media == "html" or content.looks_html(body) then
+    return nil, content.undecodable(res, "JSON", "an HTML page is not an API answer")
+  end
+  if media == nil then return nil, content.undecodable(res, "JSON", "not JSON") end
   return { body = body }
 end
 

@@ -1,25 +1,30 @@
 -- Huawei Cloud IAM for the REST client: password tokens (cached until
 -- shortly before they expire) and project-id lookup (cached per AK and
 -- region). The caches live in this module, shared by every client of the
--- process (each entry keyed so clients never see each other's), and, with a
--- client's shared_dict inside OpenResty, in that lua_shared_dict so every
--- worker shares them. Within a worker, concurrent refreshes of one entry
--- collapse into one request.
+-- process (each entry keyed so clients never see each other's: a token by
+-- the user's identity, password included), and, with a client's
+-- shared_dict inside OpenResty, in that lua_shared_dict so every worker
+-- shares them. Concurrent refreshes of one entry collapse into one
+-- request (cloudapi.once: light threads of a worker, calls of
+-- cloudapi.all).
 --
 -- Every function takes `iam`, what a client lends it: { url = IAM base
--- URL, region=, project_id=, shared_dict=, send = function(req) -> result,
--- nil, info | nil, err (one request through the client), get =
--- function(path, query) -> result | nil, err (a GET signed by the client) }.
+-- URL, region=, project_id=, shared_dict=, send = function(req, call) ->
+-- result, nil, info | nil, err (a request through the client's attempt
+-- loop), get = function(path, query, call) -> result | nil, err (a GET
+-- signed by the client, the same way) }, and `call`, what the call
+-- lends: { policy =, timeout =, started = } (its retry policy, timeouts
+-- and start, so that IAM shares the call's deadline), or nil.
 local core = require "cloudapi.core"
 local json = require "cloudapi.json"
 local errors = require "cloudapi.errors"
 local clock = require "cloudapi.clock"
+local once = require "cloudapi.once"
 
 local M = {}
 
 local tokens = {}   -- key -> { token=, expires=, refresh_at=, project_id= }
 local projects = {} -- key -> project id
-local inflight = {} -- key -> ngx.semaphore of the refresh under way
 
 -- The shared dict of a client, or nil.
 local function dict_of(iam)
@@ -43,23 +48,11 @@ local function shared_set(iam, kind, key, value, ttl)
   if dict and ttl > 0 then dict:set(dict_key(kind, key), json.encode(value), ttl) end
 end
 
--- once(key, fn): inside nginx, one light thread runs fn for key while the
--- others of the worker wait for it, then look at the caches again.
-local function once(key, fn)
-  if not require("cloudapi.transport.ngx").usable() then return fn() end
-  local ok, semaphore = pcall(require, "ngx.semaphore")
-  if not ok then return fn() end
-  local running = inflight[key]
-  if running then
-    running:wait(30)
-    return nil, nil, true -- look again
-  end
-  local sema = semaphore.new()
-  inflight[key] = sema
-  local r1, r2 = fn()
-  inflight[key] = nil
-  sema:post(1000)
-  return r1, r2
+-- How long a caller waits for another's fetch: the call's time left.
+local function wait_limit(call)
+  local p = call and call.policy
+  if not (p and p.deadline and call.started) then return 30 end
+  return math.max(0.001, p.deadline - (core.monotonic() - call.started))
 end
 
 -- A token is refreshed when a tenth of its life (at most 5 minutes) is left.
@@ -67,8 +60,11 @@ local function margin(lifetime)
   return math.min(300, math.max(1, lifetime * 0.1))
 end
 
+-- The identity a token belongs to: a wrong password must not find the
+-- token a right one got. A hash, not the password, in the key.
 local function token_key(iam_url, creds, scope)
-  return table.concat({ iam_url, creds.domain or "", creds.username or "", scope }, "\0")
+  return table.concat({ iam_url, creds.domain or "", creds.username or "", scope,
+                        core.sha256_hex(creds.password or "") }, "\0")
 end
 
 -- The password-auth body of the IAM reference document.
@@ -93,8 +89,8 @@ function M.token_body(creds, project_name, project_id)
   })
 end
 
--- token(iam, creds, {force=}) -> entry {token, expires, project_id} | nil, err
-function M.token(iam, creds, opts)
+-- token(iam, creds, {force=} [, call]) -> entry {token, expires, project_id} | nil, err
+function M.token(iam, creds, opts, call)
   local scope = iam.project_id or iam.region or ""
   local key = token_key(iam.url, creds, scope)
   local force = opts and opts.force
@@ -109,11 +105,11 @@ function M.token(iam, creds, opts)
         return entry
       end
     end
-    local got, err, again = once(key, function() return M.fetch_token(iam, creds, key) end)
+    local got, err, again = once.run(key, wait_limit(call), function() return M.fetch_token(iam, creds, key, call) end)
     if not again then return got, err end
     force = false -- another thread refreshed it: use that
   end
-  return M.fetch_token(iam, creds, key)
+  return M.fetch_token(iam, creds, key, call)
 end
 
 -- cached(iam, creds) -> a still valid entry already held, or nil (no I/O)
@@ -124,12 +120,12 @@ function M.cached(iam, creds)
   return nil
 end
 
-function M.fetch_token(iam, creds, key)
+function M.fetch_token(iam, creds, key, call)
   local now = core.now()
   local body = M.token_body(creds, iam.project_id == nil and iam.region or nil, iam.project_id)
-  local decoded, err, info = iam.send{ method = "POST", url = iam.url .. "/v3/auth/tokens",
-                                       headers = { ["Content-Type"] = "application/json;charset=utf8" },
-                                       body = body }
+  local decoded, err, info = iam.send({ method = "POST", url = iam.url .. "/v3/auth/tokens",
+                                        headers = { ["Content-Type"] = "application/json;charset=utf8" },
+                                        body = body }, call)
   if not decoded then
     if err.kind == "service" then err.kind = "credentials" end
     return nil, err
@@ -161,9 +157,9 @@ function M.forget_token(iam, creds)
   if dict then dict:delete(dict_key("tok", key)) end
 end
 
--- project_id(iam, ak) -> id | nil, err: GET /v3/projects?name=<region>,
+-- project_id(iam, ak [, call]) -> id | nil, err: GET /v3/projects?name=<region>,
 -- signed like any other request of the client.
-function M.project_id(iam, ak)
+function M.project_id(iam, ak, call)
   local key = iam.url .. "\0" .. ak .. "\0" .. iam.region
   for _ = 1, 3 do
     if projects[key] then return projects[key] end
@@ -172,14 +168,15 @@ function M.project_id(iam, ak)
       projects[key] = shared.id
       return shared.id
     end
-    local id, err, again = once("pid\0" .. key, function() return M.lookup_project(iam, key) end)
+    local id, err, again = once.run("pid\0" .. key, wait_limit(call),
+                                    function() return M.lookup_project(iam, key, call) end)
     if not again then return id, err end
   end
-  return M.lookup_project(iam, key)
+  return M.lookup_project(iam, key, call)
 end
 
-function M.lookup_project(iam, key)
-  local res, err = iam.get("/v3/projects", { name = iam.region })
+function M.lookup_project(iam, key, call)
+  local res, err = iam.get("/v3/projects", { name = iam.region }, call)
   if not res then return nil, err end
   local list = type(res.projects) == "table" and res.projects or {}
   if #list == 0 then

@@ -27,13 +27,22 @@ local Transport = {}
 Transport.__index = Transport
 Transport.__name = "cloudapi.transport.curl"
 
+-- What a transport keeps between requests carries secrets (the signed URL,
+-- an X-Auth-Token header line): it lives here, keyed by the transport,
+-- where no dump of the transport (or of its client) reaches.
+-- transport -> { creq = the request table handed to the core, refilled;
+-- headers = the header table last sent, lines = its header lines }
+local kept = setmetatable({}, { __mode = "k" })
+
 -- new{cainfo=, capath=, verify=true, max_body=} -> transport
 function M.new(opts)
   opts = opts or {}
-  return setmetatable({ opts = opts, session = nil, pool = {}, creq = {
+  local t = setmetatable({ opts = opts, session = nil, pool = {} }, Transport)
+  kept[t] = { creq = {
     method = "GET", url = "", headers = nil, body = nil, connect_timeout = nil, read_timeout = nil,
     timeout = nil, fresh_connect = false, raw_headers = true,
-  } }, Transport)
+  } }
+  return t
 end
 
 -- Sessions for concurrent requests (cloudapi.all), reused across calls.
@@ -63,8 +72,9 @@ function Transport:send(req)
   local total = req.total_timeout and math.max(0.001, req.total_timeout) or nil
   -- The same header table as last time (a client's constant one): the
   -- same lines.
+  local k = kept[self]
   local fields = req.headers
-  local lines = fields ~= nil and fields == self.last_headers and self.last_lines
+  local lines = fields ~= nil and fields == k.headers and k.lines
   if not lines then
     local n = 0
     lines = {}
@@ -72,11 +82,11 @@ function Transport:send(req)
       n = n + 1
       lines[n] = name .. ": " .. value
     end
-    self.last_headers, self.last_lines = fields, lines
+    k.headers, k.lines = fields, lines
   end
   -- One request table per transport, refilled: the core copies what it
   -- needs when the request starts (and pins the body itself).
-  local creq = self.creq
+  local creq = k.creq
   creq.method, creq.url, creq.headers, creq.body = req.method, req.url, lines, req.body
   local timeout = req.timeout or NO_TIMEOUT
   creq.connect_timeout, creq.read_timeout, creq.timeout = timeout.connect, timeout.read, total

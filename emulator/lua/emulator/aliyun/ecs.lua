@@ -87,6 +87,7 @@ local function render_instance(account, inst)
     "InstanceId", inst.id, "InstanceName", inst.name, "RegionId", inst.region,
     "ZoneId", inst.zone, "Status", status_of(account, inst), "InstanceType", inst.type,
     "Cpu", inst.cpu, "Memory", inst.memory, "CreationTime", inst.created,
+    "OperationLocks", obj("LockReason", list()), -- a list whose item is not named after it
     "Tags", obj("Tag", tags))
 end
 

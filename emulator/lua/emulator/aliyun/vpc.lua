@@ -63,9 +63,14 @@ local function describe(p, ctx)
   local page = list()
   for i, e in ipairs(paging.slice(matched, number, size, ctx.fault)) do
     -- Bandwidth is a string in the real API's answer, like the request value.
+    -- An unassociated EIP has an empty InstanceId and empty lists, as the
+    -- real answer: the XML form must decode them as the JSON form does.
     page[i] = obj("AllocationId", e.id, "IpAddress", e.ip, "RegionId", e.region,
                   "Status", "Available", "Bandwidth", e.bandwidth,
-                  "InternetChargeType", e.charge, "AllocationTime", e.time)
+                  "InternetChargeType", e.charge, "AllocationTime", e.time,
+                  "InstanceId", "", "HDMonitorStatus", "OFF",
+                  "OperationLocks", obj("LockReason", list()),
+                  "SecurityProtectionTypes", obj("SecurityProtectionType", list()))
   end
   return obj("TotalCount", #matched, "PageNumber", number, "PageSize", size,
              "EipAddresses", obj("EipAddress", page))

@@ -21,15 +21,22 @@
 -- token or marker, PageNumber > 1, offset > 0); other requests pass them by.
 --   malformed (platform services) answer 200 with a body that is not JSON
 --   code      (platform services) answer 200 with a JSON Code other than Success
+--   echo      an error answer (default 400 EchoedRequest, the API's error
+--             shape) whose message quotes the whole request: request
+--             line, headers, body; "raw":true sends the quote as a
+--             text/plain body instead (canned.lua)
+--   raw       answer status (default 200), content_type and body verbatim
 
 local stats  = require "emulator.common.stats"
 local reqlog = require "emulator.common.reqlog"
+local canned = require "emulator.common.canned"
 
 local M = {}
 
 local KINDS = { throttle = true, error = true, delay = true, stall = true, reset = true, truncate = true,
-                repeat_token = true, empty_page = true, malformed = true, code = true }
-local KIND_LIST = "throttle, error, delay, stall, reset, truncate, repeat_token, empty_page, malformed, code"
+                repeat_token = true, empty_page = true, malformed = true, code = true, echo = true, raw = true }
+local KIND_LIST = "throttle, error, delay, stall, reset, truncate, repeat_token, empty_page, malformed, code, " ..
+                  "echo, raw"
 local PAGING = { repeat_token = true, empty_page = true }
 -- The platform services (instance metadata, credentials URI) take only
 -- faults aimed at them by name, never "any" (see platform_fault).
@@ -87,7 +94,19 @@ function M.add(spec)
     f.seconds = tonumber(spec.seconds or 1)
     if not f.seconds or f.seconds < 0 or f.seconds > 60 then return nil, "seconds must be 0..60" end
   end
-  if spec.kind == "error" or spec.kind == "throttle" then
+  if spec.kind == "echo" or spec.kind == "raw" then
+    f.status = tonumber(spec.status or (spec.kind == "echo" and 400 or 200))
+    if not f.status or f.status < 200 or f.status > 599 then return nil, "status must be 200..599" end
+    f.code, f.raw = tostring(spec.code or "EchoedRequest"), spec.raw == true
+    if spec.kind == "raw" then
+      if type(spec.body) ~= "string" then return nil, "raw needs a body string" end
+      if spec.content_type ~= nil and (type(spec.content_type) ~= "string" or spec.content_type:find("%c")) then
+        return nil, "content_type must be a string"
+      end
+      f.body, f.content_type = spec.body, spec.content_type
+    end
+  end
+  if spec.kind == "error" or spec.kind == "throttle" or spec.kind == "raw" then
     local h, herr = check_headers(spec.headers)
     if herr then return nil, herr end
     f.headers = h
@@ -138,6 +157,12 @@ function M.apply(f)
              headers = h }
   elseif f.kind == "error" then
     return { status = f.status, code = f.code, message = f.message, headers = M.headers(f) }
+  elseif f.kind == "echo" then
+    local text = canned.request_text()
+    if f.raw then return canned.send(f.status, "text/plain", text, nil) end
+    return { status = f.status, code = f.code, message = "The request was: " .. text, headers = M.headers(f) }
+  elseif f.kind == "raw" then
+    return canned.send(f.status, f.content_type, f.body, f.headers)
   elseif f.kind == "delay" then
     ngx.sleep(f.seconds)
   elseif f.kind == "reset" then
