@@ -29,8 +29,8 @@ build = {
       -- The one list of C sources: the Makefile and bench/run read it
       -- (scripts/c-sources). The plain C core first, then its Lua bindings.
       sources = { "csrc/crypto.c", "csrc/canon.c", "csrc/sign_rpc.c", "csrc/sign_sdk.c",
-                  "csrc/http.c",
-                  "csrc/l_state.c", "csrc/l_sign.c", "csrc/l_rpc_params.c", "csrc/l_crypto.c",
+                  "csrc/sign_acs3.c", "csrc/sign_roa.c", "csrc/http.c",
+                  "csrc/l_state.c", "csrc/l_sign.c", "csrc/l_sign_acs.c", "csrc/l_rpc_params.c", "csrc/l_crypto.c",
                   "csrc/l_json.c", "csrc/l_time.c", "csrc/l_http.c", "csrc/l_multi.c",
                   "csrc/core.c" },
       defines = { "_POSIX_C_SOURCE=200809L" },

@@ -60,10 +60,13 @@ const char *ca_crypto_open(ca_crypto *c) {
     c->mac_key[0] = c->mac_key[1] = NULL;
     c->mac_keylen[0] = c->mac_keylen[1] = 0;
     c->md = NULL;
+    c->md5_alg = NULL;
     c->pool = pool_new();
     if (c->pool == NULL) return "cannot map the random pool";
     c->hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
     c->sha256_alg = EVP_MD_fetch(NULL, "SHA256", NULL);
+    c->md5_alg = EVP_MD_fetch(NULL, "MD5", NULL);
+    if (c->md5_alg == NULL) ERR_clear_error(); /* only ROA needs it: fail there */
     if (c->hmac_alg == NULL || c->sha256_alg == NULL) {
         ERR_clear_error();
         return "cannot fetch HMAC and SHA256 from OpenSSL";
@@ -87,6 +90,8 @@ void ca_crypto_close(ca_crypto *c) {
     c->hmac_alg = NULL;
     EVP_MD_free(c->sha256_alg);
     c->sha256_alg = NULL;
+    EVP_MD_free(c->md5_alg);
+    c->md5_alg = NULL;
     pool_free(c->pool);
     c->pool = NULL;
 }
@@ -132,6 +137,18 @@ int ca_sha256(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_SH
         if (c->md == NULL) return -1;
     }
     if (!EVP_DigestInit_ex(c->md, c->sha256_alg, NULL)) return -1;
+    if (!EVP_DigestUpdate(c->md, msg, len)) return -1;
+    if (!EVP_DigestFinal_ex(c->md, out, NULL)) return -1;
+    return 0;
+}
+
+int ca_md5(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_MD5_LEN]) {
+    if (c->md5_alg == NULL) return -1;
+    if (c->md == NULL) {
+        c->md = EVP_MD_CTX_new();
+        if (c->md == NULL) return -1;
+    }
+    if (!EVP_DigestInit_ex(c->md, c->md5_alg, NULL)) return -1;
     if (!EVP_DigestUpdate(c->md, msg, len)) return -1;
     if (!EVP_DigestFinal_ex(c->md, out, NULL)) return -1;
     return 0;

@@ -211,3 +211,82 @@ describe("core.rpc_sign_args prefix and string to sign", function()
     assert.is_truthy(u1:find("Timestamp=1970-01-01T00%3A00%3A00Z", 1, true))
   end)
 end)
+
+local EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+describe("core.acs3_sign (ACS3-HMAC-SHA256)", function()
+  it("reproduces vector A5", function()
+    local auth, query, canonical, sts = core.acs3_sign{
+      method = "POST", path = "/",
+      query = { ImageId = "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd", RegionId = "cn-shanghai" },
+      headers = { host = "ecs.cn-shanghai.aliyuncs.com", ["x-acs-action"] = "RunInstances",
+                  ["x-acs-content-sha256"] = EMPTY_SHA256, ["x-acs-date"] = "2023-10-26T10:22:32Z",
+                  ["x-acs-signature-nonce"] = "3156853299f313e23d1673dc12e1703d",
+                  ["x-acs-version"] = "2014-05-26", ["User-Agent"] = "not signed" },
+      payload_hash = EMPTY_SHA256, ak = "YourAccessKeyId", secret = "YourAccessKeySecret",
+    }
+    assert.are.equal(table.concat({
+      "POST", "/", "ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai",
+      "host:ecs.cn-shanghai.aliyuncs.com", "x-acs-action:RunInstances",
+      "x-acs-content-sha256:" .. EMPTY_SHA256, "x-acs-date:2023-10-26T10:22:32Z",
+      "x-acs-signature-nonce:3156853299f313e23d1673dc12e1703d", "x-acs-version:2014-05-26", "",
+      "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version",
+      EMPTY_SHA256 }, "\n"), canonical)
+    assert.are.equal("ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259", sts)
+    assert.are.equal("ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai", query)
+    assert.are.equal("ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;" ..
+      "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version," ..
+      "Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0", auth)
+  end)
+
+  it("reproduces vector A6 (a repeated name's values sorted and joined, an empty value keeps its =)", function()
+    local auth, query, canonical = core.acs3_sign{
+      method = "GET", path = "/", query = { test = "ok", empty = "" },
+      headers = { ["x-acs-test"] = "http", ["x-acs-TEST"] = "https" },
+      payload_hash = "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23",
+      ak = "acesskey", secret = "secret",
+    }
+    assert.are.equal("empty=&test=ok", query)
+    assert.are.equal("GET\n/\nempty=&test=ok\nx-acs-test:http,https\n\nx-acs-test\n" ..
+      "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23", canonical)
+    assert.are.equal("ACS3-HMAC-SHA256 Credential=acesskey,SignedHeaders=x-acs-test," ..
+      "Signature=d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1", auth)
+  end)
+
+  it("refuses a payload hash that is not 64 lowercase hex characters", function()
+    assert.has_error(function()
+      core.acs3_sign{ method = "GET", path = "/", payload_hash = EMPTY_SHA256:upper(), ak = "a", secret = "s" }
+    end, "the payload hash must be 64 lowercase hex characters")
+  end)
+end)
+
+describe("core.roa_sign (ROA acs)", function()
+  it("reproduces vector R1", function()
+    local auth, sts = core.roa_sign{
+      method = "GET", path = "/",
+      headers = { Accept = "application/octet-stream", Date = "2018-12-04T03:55:31Z",
+                  ["x-acs-signature-method"] = "HMAC-SHA1", ["x-acs-signature-version"] = "1.0" },
+      ak = "access_key_id", secret = "access_key_secret",
+    }
+    assert.are.equal("GET\napplication/octet-stream\n\n\n2018-12-04T03:55:31Z\n" ..
+      "x-acs-signature-method:HMAC-SHA1\nx-acs-signature-version:1.0\n/", sts)
+    assert.are.equal("acs access_key_id:HKCpm41tJg6b3EYdtGMbNuwALZU=", auth)
+  end)
+
+  it("reproduces vector R2 (no headers at all)", function()
+    local auth, sts = core.roa_sign{ method = "GET", path = "", ak = "ak", secret = "secret" }
+    assert.are.equal("GET\n\n\n\n\n", sts)
+    assert.are.equal("acs ak:XGXDWA78AEvx/wmfxKoVCq/afWw=", auth)
+  end)
+
+  it("puts the sorted query, values as they are, after the path", function()
+    local _, sts = core.roa_sign{ method = "DELETE", path = "/clusters/c%201",
+      query = { b = "x y&z", a = "", c = "中" }, ak = "ak", secret = "s" }
+    assert.are.equal("DELETE\n\n\n\n\n/clusters/c%201?a=&b=x y&z&c=中", sts)
+  end)
+
+  it("Content-MD5 is base64 of the MD5 of the body", function()
+    assert.are.equal("1B2M2Y8AsgTpgAmY7PhCfg==", core.content_md5(""))
+    assert.are.equal("XrY7u+Ae7tCTyyK7j1rNww==", core.content_md5("hello world"))
+  end)
+end)
