@@ -1,5 +1,5 @@
 -- The build and sign steps of a Huawei Cloud REST request: path templates
--- filled and encoded, the query in canonical form, headers checked, a
+-- filled and encoded (cloudapi.path), the query in canonical form, headers checked, a
 -- table body as JSON, then signed with SDK-HMAC-SHA256 (or V11) by the C
 -- core, or carrying an IAM token.
 local core = require "cloudapi.core"
@@ -7,6 +7,8 @@ local json = require "cloudapi.json"
 local values = require "cloudapi.values"
 local errors = require "cloudapi.errors"
 local clock = require "cloudapi.clock"
+local paths = require "cloudapi.path"
+local headers_check = require "cloudapi.headers"
 
 local M = {}
 
@@ -41,78 +43,17 @@ local function build_query(q)
   return out
 end
 
--- Characters a path may carry as they are; anything else is encoded.
-local function encode_path_literal(p)
-  return (p:gsub("[^%w%-%._~/%%!$&'()*+,;=:@]", function(c) return string.format("%%%02X", c:byte()) end))
+-- {project_id} and {domain_id} are the client's own; a '/' in a value
+-- is refused (gateways disagree on whether %2F splits a segment).
+local function own_ids(name, project_id, domain_id)
+  if name == "project_id" then return project_id end
+  if name == "domain_id" then return domain_id end
 end
+local PATH_RULES = { own = own_ids, slash = "gateways disagree on whether an encoded '/' splits a segment" }
 
--- fill_path("/v1/{project_id}/x/{id}", values, project_id, domain_id) -> path | nil, err
-local function fill_path(path, vals, project_id, domain_id)
-  if type(path) ~= "string" or path:sub(1, 1) ~= "/" then
-    return nil, "path must be a string starting with '/', got " ..
-                (type(path) == "string" and ("'" .. path .. "'") or "a " .. type(path))
-  end
-  if path:find("[?#]") then return nil, "path must not contain '?' or '#': pass query = {...}" end
-  if path:find("[%c]") then return nil, "path contains control characters" end
-  local missing
-  local filled = path:gsub("{([^}]*)}", function(name)
-    local v
-    if name == "project_id" then v = project_id
-    elseif name == "domain_id" then v = domain_id
-    elseif vals then v = vals[name] end
-    if v == nil then missing = missing or name; return "" end
-    local s = scalar(v, "path value", name)
-    if not s or s == "" then missing = missing or name; return "" end
-    return core.encode(s)
-  end)
-  if missing then return nil, "path needs a value for {" .. missing .. "}" end
-  return encode_path_literal(filled)
-end
-
--- fill_path, remembered for paths whose only values are the client's own
--- ({project_id}, {domain_id}): a client mostly calls the same few paths.
--- Bounded, so paths built per call cannot grow it without end.
-local PATH_CACHE = 256
-
-local function filled_path(self, path, vals, project_id)
-  if vals ~= nil then return fill_path(path, vals, project_id, self.domain_id) end
-  local c = self.paths[path]
-  if c and c[1] == project_id and c[2] == self.domain_id then return c[3] end
-  local filled, why = fill_path(path, nil, project_id, self.domain_id)
-  if filled then
-    if c == nil then
-      if self.npaths >= PATH_CACHE then self.paths, self.npaths = {}, 0 end
-      self.npaths = self.npaths + 1
-    end
-    self.paths[path] = { project_id, self.domain_id, filled }
-  end
-  return filled, why
-end
-
--- A name shown in a message: control bytes as \ddd, the same on every Lua.
-local function shown(s)
-  return '"' .. tostring(s):gsub("[%c\\\"]", function(c) return string.format("\\%d", c:byte()) end) .. '"'
-end
-
--- check_headers(h) -> a copy, and the caller's own values of the headers
--- the client otherwise sets or uses, by lowercase name | nil, err
-local function check_headers(h)
-  local out, own = {}, nil
-  if h == nil then return out end
-  if type(h) ~= "table" then return nil, "headers must be a table" end
-  for k, v in pairs(h) do
-    if type(k) ~= "string" or not k:match("^[!#$%%&'*+%-.^_`|~%w]+$") then
-      return nil, "header name " .. shown(k) .. " is not a valid HTTP token"
-    end
-    if type(v) ~= "string" then return nil, "header '" .. k .. "' must be a string" end
-    if v:find("[\r\n%z]") then return nil, "header '" .. k .. "' contains CR, LF or NUL" end
-    local lower = k:lower()
-    if RESERVED[lower] then return nil, "header '" .. k .. "' is set by the client" end
-    out[k] = v
-    own = own or {}
-    own[lower] = v
-  end
-  return out, own
+local function filled_path(self, p, vals, project_id)
+  if vals ~= nil then return paths.fill(p, vals, PATH_RULES, project_id, self.domain_id) end
+  return paths.cached(self.paths, p, PATH_RULES, project_id, self.domain_id)
 end
 
 local NONE = {}
@@ -132,7 +73,7 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
   local query
   query, why = build_query(opts.query)
   if not query then return nil, errors.config(why) end
-  local headers, own = check_headers(opts.headers)
+  local headers, own = headers_check.check(opts.headers, RESERVED)
   if not headers then return nil, errors.config(own) end
   own = own or NONE
 

@@ -80,7 +80,7 @@ function M.new(opts)
     algorithm = algorithm,
     auth = auth,
     shared_dict = dict,
-    paths = {}, npaths = 0, -- filled paths without per-call values (huaweicloud/build)
+    paths = require("cloudapi.path").cache(), -- filled paths without per-call values
   }, opts, { check = argcheck, host = endpoints.host(service, region), env = creds_spec.ENV,
              label = "huaweicloud " .. service })
   -- An overridden endpoint (an emulator, a proxy) serves IAM too unless told otherwise.
