@@ -2,7 +2,7 @@
 -- of values, each value percent-encoded as one segment. Shared by the
 -- Huawei and the Alibaba ROA clients. A value that would change the path's
 -- structure ("." or "..", or one with a '/' where the client forbids it)
--- is refused, never sent.
+-- (or NUL) is refused, never sent.
 local core = require "cloudapi.core"
 local values = require "cloudapi.values"
 
@@ -36,12 +36,11 @@ function M.fill(path, vals, rules, a, b)
     if why then return "" end
     local v = own and own(name, a, b)
     if v == nil and vals then v = vals[name] end
-    local s = v ~= nil and scalar(v, "path value", name) or nil
-    if not s or s == "" then why = "path needs a value for {" .. name .. "}"; return "" end
+    local s, bad
+    if v ~= nil then s, bad = scalar(v, "path value", name) end
+    if not s or s == "" then why = bad or "path needs a value for {" .. name .. "}"; return "" end
     if s == "." or s == ".." then
       why = "path value for {" .. name .. "} must not be '" .. s .. "' (a dot segment would change the path)"
-    elseif s:find("\0", 1, true) then
-      why = "path value for {" .. name .. "} contains a NUL byte"
     elseif rules.slash and s:find("/", 1, true) then
       why = "path value for {" .. name .. "} must not contain '/': " .. rules.slash
     end

@@ -13,10 +13,24 @@ local VPC_CENTRAL = {
 }
 
 M.DEFAULT_VERSIONS = { ecs = "2014-05-26", vpc = "2016-04-28" }
+-- ROA (REST) products, for cloudapi.aliyun.roa
+M.ROA_VERSIONS = { cs = "2015-12-15" }
 
--- host(product, region) -> host
-function M.host(product, region)
+-- network(spec, region, argcheck) -> "public" | "vpc": which network the
+-- client reaches the product over. The VPC endpoints are regional only.
+function M.network(spec, region, argcheck)
+  argcheck(spec == nil or spec == "public" or spec == "vpc", "network must be \"public\" or \"vpc\"")
+  argcheck(spec ~= "vpc" or region ~= nil,
+           "network = \"vpc\" needs a region: the VPC endpoints are <product>-vpc.<region>.aliyuncs.com")
+  return spec or "public"
+end
+
+-- host(product, region [, network]) -> host. Inside a VPC, every product
+-- answers on <product>-vpc.<region>.aliyuncs.com (ecs-vpc.cn-hangzhou,
+-- vpc-vpc.cn-hangzhou), as the official SDKs' endpoint rules say.
+function M.host(product, region, network)
   product = product:lower()
+  if network == "vpc" then return product .. "-vpc." .. region .. ".aliyuncs.com" end
   if product == "vpc" then
     if region == nil or VPC_CENTRAL[region] then return "vpc.aliyuncs.com" end
     return "vpc." .. region .. ".aliyuncs.com"

@@ -1,7 +1,9 @@
 -- The Alibaba Cloud RPC client (ECS, VPC/EIP and every ?Action= product):
 -- its options, and the steps it plugs into the client skeleton
--- (cloudapi.client): build and sign (aliyun/sign_v1), decode
--- (aliyun/decode), and the ClientToken that makes a retried create safe.
+-- (cloudapi.client): build and sign (aliyun/sign_v1, or aliyun/sign_acs3
+-- under signature = "ACS3-HMAC-SHA256", chosen once at construction),
+-- decode (aliyun/decode), and the ClientToken that makes a retried create
+-- safe.
 local core = require "cloudapi.core"
 local client = require "cloudapi.client"
 local errors = require "cloudapi.errors"
@@ -10,6 +12,7 @@ local endpoints = require "cloudapi.aliyun.endpoints"
 local decode = require "cloudapi.aliyun.decode"
 local creds_spec = require "cloudapi.aliyun.credentials"
 local sign_v1 = require "cloudapi.aliyun.sign_v1"
+local headers_check = require "cloudapi.headers"
 
 local M = {}
 
@@ -28,8 +31,15 @@ local argcheck = options.checker("cloudapi.aliyun.new")
 -- ClientToken (kept on every retry) so a retry never creates a duplicate.
 local CREATE_PREFIXES = { "Create", "Allocate", "Run", "Purchase" }
 
+-- The signature families and their build steps.
+local STEPS = { v1 = sign_v1, ["ACS3-HMAC-SHA256"] = require "cloudapi.aliyun.sign_acs3" }
+
+-- Headers a caller may not set (the form body's Content-Type included).
+local RESERVED_HEADERS = { ["content-type"] = true }
+for k in pairs(STEPS["ACS3-HMAC-SHA256"].RESERVED_HEADERS) do RESERVED_HEADERS[k] = true end
+
 -- new{product=, region=, endpoint=, credentials=, version=, format=,
---     method=, timeout=, retry=, client_token=, token_actions=, clock=,
+--     method=, signature=, network=, timeout=, retry=, client_token=, token_actions=, clock=,
 --     transport=, tls=, xml_lists=, on_event=}
 function M.new(opts)
   argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
@@ -47,6 +57,11 @@ function M.new(opts)
   argcheck(format == "JSON" or format == "XML", "format must be \"JSON\" or \"XML\"")
   local method = (opts.method or "GET"):upper()
   argcheck(method == "GET" or method == "POST", "method must be \"GET\" or \"POST\"")
+  local signature = opts.signature or "v1"
+  local step = STEPS[signature]
+  argcheck(step, "signature must be \"v1\" or \"ACS3-HMAC-SHA256\"")
+  argcheck(step == sign_v1 or format == "JSON", "format = \"XML\" needs signature v1 (ACS3 answers JSON)")
+  local network = endpoints.network(opts.network, region, argcheck)
   argcheck(opts.client_token == nil or type(opts.client_token) == "boolean", "client_token must be a boolean")
   local token_actions = {}
   argcheck(opts.token_actions == nil or type(opts.token_actions) == "table",
@@ -66,7 +81,10 @@ function M.new(opts)
     xml_lists = opts.xml_lists,
     client_token = opts.client_token ~= false,
     token_actions = token_actions,
-  }, opts, { check = argcheck, host = endpoints.host(product, region), env = creds_spec.ENV,
+    signature = signature,
+    step = step.build, -- builds and signs one attempt
+    SIGNATURE = step ~= sign_v1 and step.SIGNATURE or nil, -- how a mismatch is diagnosed
+  }, opts, { check = argcheck, host = endpoints.host(product, region, network), env = creds_spec.ENV,
              label = "aliyun " .. product })
   self.get_prefix = self.base_url .. "/?"
   self.post_url = self.base_url .. "/"
@@ -91,24 +109,38 @@ local function check_action(self, action)
 end
 
 -- build(action, args, timeout, remaining, idempotent) -> req | nil, err:
--- one attempt, signed now.
+-- one attempt, signed now. action is {action, headers} when the call has
+-- headers of its own.
 function Client:build(action, args, timeout, remaining, idempotent)
   local creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
+  local extra
+  if type(action) == "table" then action, extra = action[1], action[2] end
   local req
-  req, err = sign_v1.build(self, creds, action, args, nil, self.clock() + self.clock_offset, false,
-                           timeout, remaining, idempotent)
+  req, err = self.step(self, creds, action, args, nil, self.clock() + self.clock_offset, false,
+                       timeout, remaining, idempotent, extra)
   if not req then return nil, err end
   if #req.url > MAX_URL then return client.too_long(self, req) end
   return req
 end
 
--- prepare(action, params, {nonce=, timestamp=}) -> request | nil, err
+-- The caller's headers, checked once per call: a copy | nil, nil | nil, err
+local function extra_headers(h)
+  if h == nil then return nil end
+  local out, why = headers_check.check(h, RESERVED_HEADERS)
+  if not out then return nil, errors.config(why) end
+  return out
+end
+
+-- prepare(action, params, {nonce=, timestamp=, headers=}) -> request | nil, err
+-- (ACS3: the request keeps its canonical_request and string_to_sign)
 function Client:prepare(action, args, opts)
   local ok, err = check_action(self, action)
   if not ok then return nil, err end
-  local timestamp, nonce
+  local timestamp, nonce, extra
   if opts then
+    extra, err = extra_headers(opts.headers)
+    if err then return nil, err end
     timestamp, nonce = opts.timestamp, opts.nonce
     if type(timestamp) == "number" then
       timestamp = core.timestamp(timestamp)
@@ -123,7 +155,8 @@ function Client:prepare(action, args, opts)
   creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
   local req
-  req, err = sign_v1.build(self, creds, action, args, nonce, timestamp or (self.clock() + self.clock_offset), true)
+  req, err = self.step(self, creds, action, args, nonce, timestamp or (self.clock() + self.clock_offset), true,
+                       nil, nil, nil, extra)
   if not req then return nil, err end
   if #req.url > MAX_URL then return client.too_long(self, req) end
   return setmetatable(req, client.Request)
@@ -138,7 +171,7 @@ end
 
 function Client:signed_string(req)
   local creds = credentials(self, FIELDS)
-  return creds and sign_v1.string_to_sign(self, creds, req)
+  return creds and STEPS[self.signature].string_to_sign(self, creds, req)
 end
 
 local function creates(self, action)
@@ -154,7 +187,8 @@ end
 
 -- call(action, params [, opts]) -> result, nil, info | nil, err
 -- opts: retry (false or a table), deadline (seconds for the whole call),
--- timeout ({connect=, read=}), client_token (false: never add one).
+-- timeout ({connect=, read=}), client_token (false: never add one),
+-- headers (added to every attempt; signed when x-acs-* under ACS3).
 -- info.attempts says how many attempts were made, info.errors the failures
 -- before the success.
 function Client:call(action, args, opts)
@@ -179,7 +213,13 @@ function Client:call(action, args, opts)
   end
   local ok, aerr = check_action(self, action)
   if not ok then return nil, aerr end
-  return client.run(self, policy, timeout, token ~= nil or not is_create, action, args)
+  local op = action
+  if opts and opts.headers ~= nil then
+    local extra, herr = extra_headers(opts.headers)
+    if herr then return nil, herr end
+    op = { action, extra }
+  end
+  return client.run(self, policy, timeout, token ~= nil or not is_create, op, args)
 end
 
 return M

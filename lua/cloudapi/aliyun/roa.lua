@@ -1,0 +1,215 @@
+-- The Alibaba Cloud ROA client (REST products: Container Service, ...):
+-- its options, the request it builds (path template, query, headers,
+-- JSON or raw body), and the steps it plugs into the client skeleton
+-- (cloudapi.client): sign (aliyun/sign_roa for "acs", aliyun/sign_acs3
+-- for "ACS3-HMAC-SHA256", chosen once at construction) and decode
+-- (aliyun/decode).
+local core = require "cloudapi.core"
+local client = require "cloudapi.client"
+local errors = require "cloudapi.errors"
+local options = require "cloudapi.options"
+local json = require "cloudapi.json"
+local values = require "cloudapi.values"
+local paths = require "cloudapi.path"
+local headers_check = require "cloudapi.headers"
+local endpoints = require "cloudapi.aliyun.endpoints"
+local decode = require "cloudapi.aliyun.decode"
+local creds_spec = require "cloudapi.aliyun.credentials"
+local sign_roa = require "cloudapi.aliyun.sign_roa"
+local sign_acs3 = require "cloudapi.aliyun.sign_acs3"
+
+local M = {}
+
+local Client = client.class("cloudapi.aliyun.roa")
+
+function Client:__tostring()
+  return string.format("cloudapi.aliyun.roa(%s, %s, %s)", self.product, tostring(self.region), self.base_url)
+end
+
+Client.URL_HINT = "send large values in the body"
+Client.SIGNATURE = decode.SIGNATURE
+
+local argcheck = options.checker("cloudapi.aliyun.roa")
+
+local STEPS = { acs = sign_roa, ["ACS3-HMAC-SHA256"] = sign_acs3 }
+local METHODS = { GET = true, POST = true, PUT = true, DELETE = true, PATCH = true, HEAD = true }
+
+-- Headers a caller may not set: what either signature computes.
+local RESERVED = {}
+for _, step in pairs(STEPS) do
+  for k in pairs(step.RESERVED_HEADERS) do RESERVED[k] = true end
+end
+RESERVED["x-acs-date"] = true
+
+local PATH_RULES = {} -- ROA paths take only the caller's values; '/' is sent as %2F
+
+-- roa{product=, region=, version=, endpoint=, network=, credentials=,
+--     signature=, timeout=, retry=, clock=, transport=, tls=, on_event=}
+function M.new(opts)
+  argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
+  local product = opts.product
+  argcheck(type(product) == "string" and product:match("^[%w%-]+$"), "product must be a name such as \"cs\"")
+  product = product:lower()
+  local region = opts.region
+  argcheck(region == nil or (type(region) == "string" and region:match("^[%w%-]+$")),
+           "region must be a region id such as \"cn-hangzhou\"")
+  local version = opts.version or endpoints.ROA_VERSIONS[product]
+  argcheck(type(version) == "string" and version ~= "",
+           "no default API version for product '" .. product .. "': pass version = \"YYYY-MM-DD\"")
+  local signature = opts.signature or "acs"
+  local step = STEPS[signature]
+  argcheck(step, "signature must be \"acs\" or \"ACS3-HMAC-SHA256\"")
+  local network = endpoints.network(opts.network, region, argcheck)
+  local self = client.init({
+    product = product, region = region, version = version, signature = signature,
+    step = step, SIGNATURE = step == sign_acs3 and sign_acs3.SIGNATURE or nil,
+    paths = paths.cache(),
+  }, opts, { check = argcheck, host = endpoints.host(product, region, network), env = creds_spec.ENV,
+             label = "aliyun " .. product })
+  return setmetatable(self, Client)
+end
+
+local FIELDS = creds_spec.FIELDS
+local NONE = {}
+local scalar = values.scalar
+
+local function flat_query(q)
+  local out = {}
+  if q == nil then return out end
+  if type(q) ~= "table" then return nil, "query must be a table" end
+  for k, v in pairs(q) do
+    if type(k) ~= "string" or k == "" then return nil, "query parameter names must be non-empty strings" end
+    local s, why = scalar(v, "query parameter", k)
+    if not s then return nil, why end
+    out[k] = s
+  end
+  return out
+end
+
+-- request(self, creds, method, path, opts, nonce, date) -> req | nil, err:
+-- one signed request. date: seconds or the string the signature sends.
+local function build_request(self, creds, method, path, opts, nonce, date)
+  if type(method) ~= "string" or not METHODS[method:upper()] then
+    return nil, errors.config("method must be one of GET, POST, PUT, DELETE, PATCH, HEAD, got " .. tostring(method))
+  end
+  method = method:upper()
+  if opts == nil then
+    opts = NONE
+  elseif type(opts) ~= "table" then
+    return nil, errors.config("options must be a table")
+  end
+  local action = opts.action
+  if action ~= nil and (type(action) ~= "string" or not action:match("^%w+$")) then
+    return nil, errors.config("action must be an API name such as \"DescribeClusterDetail\"")
+  end
+  if action == nil and self.step == sign_acs3 then
+    return nil, errors.config("ACS3-HMAC-SHA256 needs the API name: pass action = \"DescribeClusterDetail\" (say)")
+  end
+  local filled, why
+  if opts.path == nil then filled, why = paths.cached(self.paths, path, PATH_RULES)
+  else filled, why = paths.fill(path, opts.path, PATH_RULES) end
+  if not filled then return nil, errors.config(why) end
+  local query
+  query, why = flat_query(opts.query)
+  if not query then return nil, errors.config(why) end
+  local h, own = headers_check.check(opts.headers, RESERVED)
+  if not h then return nil, errors.config(own) end
+  own = own or NONE
+
+  local body = opts.body
+  if type(body) == "table" then
+    body, why = json.encode(body, "body")
+    if not body then return nil, errors.config(why) end
+    if not own["content-type"] then h["Content-Type"] = "application/json" end
+  elseif type(body) == "string" then
+    if not own["content-type"] then h["Content-Type"] = "application/octet-stream" end
+  elseif body ~= nil then
+    return nil, errors.config("body must be a table (sent as JSON) or a string")
+  end
+  if not own.accept then h.Accept = "application/json" end
+  if not own["user-agent"] then h["User-Agent"] = self.user_agent end
+  local step = self.step
+  if type(date) == "number" then date = step.date(date) end
+  local q, canonical, sts = step.sign(h, creds, method, self.hostport, filled, query, body, action,
+                                      self.version, nonce or core.nonce(), date)
+  if not q then return nil, errors.config(canonical) end
+  local req = { method = method, url = self.base_url .. filled .. (q ~= "" and ("?" .. q) or ""),
+                headers = h, body = body, path = filled, action = action,
+                string_to_sign = sts, canonical_request = canonical }
+  if #req.url > client.MAX_URL then return client.too_long(self, req) end
+  return req
+end
+
+-- build(ctx, _, timeout, remaining, idempotent) -> req | nil, err: one
+-- attempt, signed now (a fresh nonce and date).
+function Client:build(ctx, _, timeout, remaining, idempotent)
+  local creds, err = client.credentials(self, FIELDS)
+  if not creds then return nil, err end
+  local req
+  req, err = build_request(self, creds, ctx.method, ctx.path, ctx.opts, nil, self.clock() + self.clock_offset)
+  if not req then return nil, err end
+  req.timeout, req.total_timeout, req.idempotent = timeout, remaining, idempotent
+  return req
+end
+
+-- prepare(method, path, {query=, headers=, body=, path=, action=}, {nonce=, date=})
+-- -> request | nil, err. date: seconds since the epoch, or the string put
+-- on the wire (RFC 7231 Date for acs, x-acs-date for ACS3). Pure: no I/O.
+function Client:prepare(method, path, opts, sign_opts)
+  local nonce, date
+  if sign_opts ~= nil then
+    if type(sign_opts) ~= "table" then return nil, errors.config("signing options must be a table") end
+    nonce, date = sign_opts.nonce, sign_opts.date
+  end
+  if nonce ~= nil and (type(nonce) ~= "string" or nonce == "" or nonce:find("[%c]")) then
+    return nil, errors.config("nonce must be a non-empty string without control characters")
+  end
+  local tdate = type(date)
+  if date ~= nil and not (tdate == "number" or (tdate == "string" and date ~= "" and not date:find("[%c]"))) then
+    return nil, errors.config("date must be seconds since the epoch or the date string to send")
+  end
+  local creds, err = client.credentials(self, FIELDS)
+  if not creds then return nil, err end
+  local req
+  req, err = build_request(self, creds, method, path, opts, nonce, date or (self.clock() + self.clock_offset))
+  if not req then return nil, err end
+  return setmetatable(req, client.Request)
+end
+
+-- A success may have no body (202, 204): an empty table then.
+function Client:decode(req, res)
+  if res.status >= 200 and res.status < 300 and (res.body == nil or res.body == "") then
+    return {}, nil, (res.headers or {})["x-acs-request-id"]
+  end
+  return decode.response(self, req, res)
+end
+
+function Client:skewed(err)
+  return decode.SKEW_CODES[err.code] == true
+end
+
+function Client:signed_string()
+  return nil -- every request keeps what it signed
+end
+
+-- request(method, path, opts) -> result, nil, info | nil, err
+-- opts: query=, headers=, body=, path= (template values), action= (the API
+-- name; ACS3 needs it), and per call retry=, deadline=, timeout=,
+-- idempotent= (true lets a POST/PATCH be retried like a GET; a table body
+-- with a client_token is idempotent by itself).
+function Client:request(method, path, opts)
+  local policy, timeout, why = options.call(self, opts)
+  if why then return nil, errors.config(why) end
+  local upper = type(method) == "string" and method:upper()
+  local body = type(opts) == "table" and opts.body
+  local idempotent = (opts and opts.idempotent == true) or (upper ~= "POST" and upper ~= "PATCH")
+                     or (type(body) == "table" and body.client_token ~= nil)
+  return client.run(self, policy, timeout, idempotent, { method = method, path = path, opts = opts })
+end
+
+for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head" }) do
+  local method = m:upper()
+  Client[m] = function(self, path, opts) return self:request(method, path, opts) end
+end
+
+return M
