@@ -1,6 +1,8 @@
 -- Alibaba Cloud RPC front door: parses the request, runs the common checks
--- in the documented order, dispatches to the product chosen by Version and
--- renders the answer (JSON or XML) or the error body.
+-- in the documented order (signature v1 in the parameters, or
+-- ACS3-HMAC-SHA256 in the headers: header_auth.lua), dispatches to the
+-- product chosen by Version and renders the answer (JSON or XML) or the
+-- error body.
 
 local form        = require "emulator.common.form"
 local render      = require "emulator.common.render"
@@ -12,6 +14,8 @@ local idempotency = require "emulator.aliyun.idempotency"
 local stats       = require "emulator.common.stats"
 local faults      = require "emulator.common.faults"
 local reqlog      = require "emulator.common.reqlog"
+local body_of     = require "emulator.common.body"
+local header_auth = require "emulator.aliyun.header_auth"
 
 local M = {}
 
@@ -48,16 +52,7 @@ local function read_params()
   if ngx.req.get_method() ~= "POST" then return params end
   local ctype = (ngx.var.content_type or ""):lower()
   if not ctype:find("application/x-www-form-urlencoded", 1, true) then return params end
-  ngx.req.read_body()
-  local body = ngx.req.get_body_data()
-  if not body then -- nginx spilled a large body to a file
-    local path = ngx.req.get_body_file()
-    if path then
-      local f = io.open(path, "rb")
-      if f then body = f:read("*a"); f:close() end
-    end
-  end
-  return form.decode(body, params)
+  return form.decode(body_of.read(), params)
 end
 
 -- Signature, timestamp, credential and nonce checks. Returns true or nil, err.
@@ -103,6 +98,24 @@ local function authenticate(params, method)
   if not nonces.use(params.AccessKeyId, params.SignatureNonce) then
     return fail(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
   end
+  return true
+end
+
+-- ACS3-HMAC-SHA256: the headers carry Action, Version, the key, the time
+-- and the nonce; the parameters are the API's only. Any other scheme in
+-- the Authorization header is refused by name.
+local function authenticate_acs3(r, params)
+  local scheme = header_auth.scheme(r.headers.authorization)
+  if scheme ~= "ACS3-HMAC-SHA256" then
+    return header_auth.unsupported(scheme, "ACS3-HMAC-SHA256, or signature v1 in the parameters")
+  end
+  local version = r.headers["x-acs-version"]
+  if type(version) == "string" and not PRODUCTS[version] then
+    return fail(400, "InvalidVersion", "Specified parameter Version is not valid.")
+  end
+  local info, err = header_auth.acs3(r, { "x-acs-action" })
+  if not info then return nil, err end
+  params.Action, params.Version, params.AccessKeyId = info.action, info.version, info.ak
   return true
 end
 
@@ -174,14 +187,22 @@ function M.handle()
   local ctx = { request_id = request_id() }
   local method = ngx.req.get_method()
   local params = read_params()
-  reqlog.set({ request_id = ctx.request_id, action = params.Action, nonce = params.SignatureNonce,
-               timestamp = params.Timestamp, client_token = params.ClientToken })
+  -- Signed in the headers (ACS3): nothing of v1 in the parameters counts.
+  local hreq = ngx.var.http_authorization and header_auth.request()
+  local h = hreq and hreq.headers or {}
+  local function pick(header, param)
+    if hreq then return type(h[header]) == "string" and h[header] or nil end
+    return params[param]
+  end
+  reqlog.set({ request_id = ctx.request_id, action = pick("x-acs-action", "Action"),
+               nonce = pick("x-acs-signature-nonce", "SignatureNonce"),
+               timestamp = pick("x-acs-date", "Timestamp"), client_token = params.ClientToken })
   if method ~= "GET" and method ~= "POST" then
     return M.send_error(ctx, { status = 405, code = "UnsupportedHTTPMethod",
                                message = "Only GET and POST are supported." })
   end
-  ctx.xml = (params.Format or ""):upper() == "XML"
-  ctx.product = PRODUCTS[params.Version]
+  ctx.xml = not hreq and (params.Format or ""):upper() == "XML"
+  ctx.product = PRODUCTS[pick("x-acs-version", "Version") or ""]
   -- Test-controlled faults come before any check (see faults.lua).
   ctx.fault = faults.take("rpc")
   if ctx.fault then
@@ -189,7 +210,9 @@ function M.handle()
     if err then return M.send_error(ctx, err) end
   end
   local ok, result, err = xpcall(function()
-    local authed, aerr = authenticate(params, method)
+    local authed, aerr
+    if hreq then authed, aerr = authenticate_acs3(hreq, params)
+    else authed, aerr = authenticate(params, method) end
     if not authed then return nil, aerr end
     return execute(params)
   end, debug.traceback)

@@ -9,6 +9,8 @@
 --   GET  requests  request log of the API requests, oldest first (the last
 --                1000; ?since=SEQ: only later ones), see reqlog.lua;
 --                DELETE requests  clears only the log
+--   GET  cs      Container Service settings;  POST cs  {"running_after": s}
+--                how long a new cluster stays `initial` (reset: 1 s)
 --   GET  iam     Huawei IAM token settings and counts
 --   POST iam     {"token_ttl": seconds} lifetime of tokens issued from now on
 --                (reset restores 24 h); {"revoke_tokens": true} makes every
@@ -21,6 +23,8 @@ local idempotency = require "emulator.aliyun.idempotency"
 local faults      = require "emulator.common.faults"
 local ecs         = require "emulator.aliyun.ecs"
 local vpc         = require "emulator.aliyun.vpc"
+local cs          = require "emulator.aliyun.cs"
+local roa         = require "emulator.aliyun.roa"
 local huawei      = require "emulator.huawei.gateway"
 local hw_iam      = require "emulator.huawei.iam"
 local vpcep       = require "emulator.huawei.vpcep"
@@ -50,11 +54,17 @@ local function get_stats()
     iam_tokens = iam.tokens, iam_tokens_active = iam.active, iam_project_lookups = iam.project_lookups,
     iam_token_ttl = iam.token_ttl,
     vpcep_services = ep.services, vpcep_endpoints = ep.endpoints,
+    -- Alibaba ROA (Container Service)
+    roa_requests = roa.counts().requests, roa_errors = roa.counts().errors,
+    roa_by_operation = roa.counts().by_operation, roa_by_code = roa.counts().by_code,
+    cs_clusters = cs.counts().clusters,
   }
 end
 
 local function reset()
-  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, reqlog }) do m.reset() end
+  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, reqlog, roa, cs }) do
+    m.reset()
+  end
 end
 
 local MAX_TTL = 10 * 366 * 86400
@@ -96,6 +106,13 @@ local function set_iam()
   return reply(200, out)
 end
 
+local function set_cs()
+  ngx.req.read_body()
+  local ok, err = cs.settings(cjson.decode(ngx.req.get_body_data() or ""))
+  if not ok then return reply(400, { Code = "InvalidCsControl", Message = err }) end
+  return reply(200, { ok = true, running_after = cs.counts().running_after })
+end
+
 local function add_fault()
   ngx.req.read_body()
   local spec = cjson.decode(ngx.req.get_body_data() or "")
@@ -135,6 +152,9 @@ local ROUTES = {
   ["GET requests"]    = list_requests,
   ["DELETE requests"] = function() reqlog.clear(); reply(200, { ok = true }) end,
   ["GET iam"]       = function() reply(200, iam_settings()) end,
+  ["GET cs"]        = function() reply(200, { running_after = cs.counts().running_after,
+                                              clusters = cs.counts().clusters }) end,
+  ["POST cs"]       = set_cs,
   ["POST iam"]      = set_iam,
 }
 

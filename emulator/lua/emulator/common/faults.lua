@@ -1,7 +1,7 @@
 -- Test-controlled fault injection: a queue of faults, each applied to the
 -- next `count` API requests (control endpoints are never affected). With
--- "api":"rpc" or "api":"huawei" a fault only hits that API's requests
--- (default "any": Alibaba RPC and Huawei REST alike).
+-- "api":"rpc", "roa" or "huawei" a fault only hits that API's requests
+-- (default "any": Alibaba RPC and ROA and Huawei REST alike).
 --   throttle  400 Throttling (RPC) / 429 APIGW.0308 (Huawei), as the real
 --             gateways answer; optional retry_after_ms (RPC: header
 --             x-acs-retry-after: <ms>) and retry_after (Huawei: header
@@ -22,7 +22,7 @@ local M = {}
 
 local KINDS = { throttle = true, error = true, delay = true, stall = true, reset = true, truncate = true }
 local KIND_LIST = "throttle, error, delay, stall, reset, truncate"
-local APIS = { any = true, rpc = true, huawei = true }
+local APIS = { any = true, rpc = true, huawei = true, roa = true }
 
 local queue = {}
 
@@ -62,7 +62,7 @@ function M.add(spec)
   local count = tonumber(spec.count or 1)
   if not count or count < 1 or count % 1 ~= 0 then return nil, "count must be a positive integer" end
   local api = spec.api or "any"
-  if not APIS[api] then return nil, "api must be one of any, rpc, huawei" end
+  if not APIS[api] then return nil, "api must be one of any, rpc, huawei, roa" end
   local f = { kind = spec.kind, remaining = count, api = api }
   if spec.kind == "error" then
     f.status = tonumber(spec.status or 503)

@@ -1,4 +1,5 @@
 -- Entry point for every request: the Alibaba RPC API lives at "/", the
+-- Alibaba ROA one (Container Service) under "/clusters", the
 -- Huawei Cloud REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the test
 -- control endpoints under "/__emulator/", anything else is a 404.
 
@@ -17,6 +18,10 @@ function M.handle()
   if uri == "/" then
     reqlog.start("rpc")
     return require("emulator.aliyun.rpc").handle()
+  end
+  if uri == "/clusters" or uri:match("^/clusters/") then
+    reqlog.start("roa")
+    return require("emulator.aliyun.roa").handle()
   end
   if uri:match("^/v[13]/") then
     reqlog.start("huawei")
