@@ -76,8 +76,8 @@ describe("ACS3-HMAC-SHA256 prepare", function()
     local req = assert(ecs{ credentials = sts }:prepare("DescribeRegions", nil, { nonce = "n3", timestamp = 0 }))
     assert.are.equal("sts-token", req.headers["x-acs-security-token"])
     assert.are.equal("sts-ak", req.headers["x-acs-accesskey-id"])
-    assert.is_truthy(req.headers.Authorization:find(
-      "SignedHeaders=host;x-acs-accesskey-id;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-security-token;", 1, true))
+    assert.is_truthy(req.headers.Authorization:find("SignedHeaders=host;x-acs-accesskey-id;x-acs-action;" ..
+      "x-acs-content-sha256;x-acs-date;x-acs-security-token;", 1, true))
     assert.is_nil(tostring(req):find("sts-token", 1, true))
   end)
 
@@ -131,6 +131,7 @@ describe("network = \"vpc\" endpoints", function()
       assert.is_false(ok)
       assert.is_truthy(err:find("network = \"vpc\" needs a region", 1, true), err)
       ok, err = pcall(new, { product = "ecs", version = "2014-05-26", network = "intranet", credentials = creds })
+      assert.is_false(ok)
       assert.is_truthy(err:find("network must be \"public\" or \"vpc\"", 1, true), err)
     end
   end)

@@ -54,8 +54,9 @@ describe("aliyun roa prepare (acs)", function()
   end)
 
   it("signs the STS headers", function()
-    local req = assert(cs{ credentials = { access_key_id = "sts-ak", access_key_secret = "sts-secret",
-                                           security_token = "sts-token" } }:prepare("DELETE", "/clusters/c1", nil, SIGN))
+    local c = cs{ credentials = { access_key_id = "sts-ak", access_key_secret = "sts-secret",
+                                  security_token = "sts-token" } }
+    local req = assert(c:prepare("DELETE", "/clusters/c1", nil, SIGN))
     assert.is_truthy(req.string_to_sign:find("\nx-acs-accesskey-id:sts-ak\nx-acs-security-token:sts-token\n", 1, true))
     assert.is_nil(tostring(req):find("sts-token", 1, true))
   end)

@@ -17,7 +17,10 @@ end
 describe("official SDK vectors", function()
   it("cover every kind of case the issue names", function()
     local seen = {}
-    for _, c in ipairs(V.cases) do seen[c.client .. " " .. c.signature] = (seen[c.client .. " " .. c.signature] or 0) + 1 end
+    for _, c in ipairs(V.cases) do
+      local kind = c.client .. " " .. c.signature
+      seen[kind] = (seen[kind] or 0) + 1
+    end
     assert.are.same({ ["roa ACS3-HMAC-SHA256"] = 7, ["roa acs"] = 7, ["rpc ACS3-HMAC-SHA256"] = 3 }, seen)
   end)
 
