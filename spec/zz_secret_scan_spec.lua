@@ -10,7 +10,7 @@ local SECRETS = {
   "testsecret", "demo-secret", "sts-secret", "sts-token", "accessKeySecret", "accessKeyStsToken",
   "hw-sk", "hw-sts-sk", "hw-sts-token", "demo-password", "SecretKey",
   "the-wrong-secret-42", "hunter2", "definitely-not-the-sk", "aliyun-wrong-secret-1",
-  "hw-wrong-sk-9", "not-the-secret",
+  "hw-wrong-sk-9", "not-the-secret", "YourAccessKeySecret",
 }
 
 local forms = {}
