@@ -48,7 +48,10 @@ check(roa.resource("/c/a%20b", "b=x%20y&a=") == "/c/a%20b?a=&b=x y", "ROA resour
 
 ---------------------------------------------------------------- this test's own signers
 local seq = 0
-local function nonce() seq = seq + 1; return string.format("roa-selftest-%d-%d-%d", os.time(), math.random(1e9), seq) end
+local function nonce()
+  seq = seq + 1
+  return string.format("roa-selftest-%d-%d-%d", os.time(), math.random(1e9), seq)
+end
 
 local function acs3_request(method, path, query, body, action, version, ak, secret, extra)
   local h = { host = T.HOSTPORT, ["x-acs-action"] = action, ["x-acs-version"] = version,
@@ -141,7 +144,8 @@ local function run_live()
   local r2 = acs_request("POST", "/clusters", "", '{"name":"run","region_id":"cn-hangzhou","client_token":"t1"}',
                          "testid", "testsecret", "application/json")
   check(r.json and r2.json and r.json.cluster_id == r2.json.cluster_id, "client_token: one cluster")
-  r = acs_request("GET", "/clusters/" .. tostring(r.json and r.json.cluster_id), "", nil, "testid", "testsecret")
+  local cid = tostring(r.json and r.json.cluster_id)
+  r = acs_request("GET", "/clusters/" .. cid, "", nil, "testid", "testsecret")
   check(r.json and r.json.state == "running", "running_after 0: running at once", r.body)
   local s = T.stats()
   check(s.cs_clusters == 1 and s.roa_requests == 9 and s.roa_errors == 2, "stats count ROA requests and clusters",
