@@ -6,6 +6,10 @@
 --   bench.lua sign-core SECONDS         core.rpc_sign alone on the same 19 pairs
 --   bench.lua check-rpc NONCE TIMESTAMP print the URL prepare signs (vs floor_sign)
 --   bench.lua check-sdk DATE            print URL and Authorization (vs floor_sign)
+--   bench.lua sign-acs3 SECONDS         ecs (ACS3-HMAC-SHA256):prepare("DescribeInstances", 9 params)
+--   bench.lua sign-roa SECONDS          cs:prepare("GET", "/clusters", 3 query params)
+--   bench.lua check-acs3 NONCE DATE     print URL and Authorization (vs floor_sign)
+--   bench.lua check-roa NONCE DATE      print URL and Authorization (vs floor_sign)
 --   bench.lua url URL                   a signed DescribeRegions URL (for the C loops)
 --   bench.lua call-seq URL N            N sequential ecs:call("DescribeRegions")
 --   bench.lua call-all URL N CONC       cloudapi.all over N calls, CONC in flight
@@ -70,6 +74,16 @@ local function hw_client()
   return cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", project_id = "p",
                                    credentials = { ak = "a", sk = "s" } }
 end
+
+local function acs3_client()
+  return cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", credentials = CREDS,
+                              signature = "ACS3-HMAC-SHA256" }
+end
+
+local function roa_client()
+  return cloudapi.aliyun.roa{ product = "cs", region = "cn-hangzhou", credentials = CREDS }
+end
+local ROA_OPTS = { query = { page_size = 10, page_number = 1, name = "x" } }
 
 local HW_PATH = "/v1/{project_id}/vpc-endpoint-services"
 local HW_OPTS = { query = { limit = 10, offset = 0, name = "x" } }
@@ -138,6 +152,30 @@ elseif mode == "check-rpc" then
   local req = assert(ecs_client():prepare("DescribeInstances", DESCRIBE_INSTANCES,
                                           { nonce = arg[2], timestamp = arg[3] }))
   print(req.url)
+
+elseif mode == "sign-acs3" or mode == "sign-roa" then
+  local acs3 = mode == "sign-acs3"
+  local c = acs3 and acs3_client() or roa_client()
+  local ns, iters = timed(function(n)
+    for _ = 1, n do
+      local req, err
+      if acs3 then req, err = c:prepare("DescribeInstances", DESCRIBE_INSTANCES)
+      else req, err = c:prepare("GET", "/clusters", ROA_OPTS) end
+      if not req then fail(err) end
+    end
+  end, tonumber(arg[2]) or 0.5)
+  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+
+elseif mode == "check-acs3" then
+  local req = assert(acs3_client():prepare("DescribeInstances", DESCRIBE_INSTANCES,
+                                           { nonce = arg[2], timestamp = arg[3] }))
+  print(req.url)
+  print(req.headers.Authorization)
+
+elseif mode == "check-roa" then
+  local req = assert(roa_client():prepare("GET", "/clusters", ROA_OPTS, { nonce = arg[2], date = arg[3] }))
+  print(req.url)
+  print(req.headers.Authorization)
 
 elseif mode == "check-sdk" then
   local req = assert(hw_client():prepare("GET", HW_PATH, HW_OPTS, { date = arg[2] }))
