@@ -1,10 +1,14 @@
 /* Lua bindings of Alibaba Cloud's header-signed families: acs3_sign
- * (ACS3-HMAC-SHA256, sign_acs3.c), roa_sign (ROA "acs", sign_roa.c) and
- * content_md5 (the Content-MD5 ROA signs). Marshalling only. */
+ * (ACS3-HMAC-SHA256, sign_acs3.c), acs3_sign_args (its RPC fast path),
+ * roa_sign_args (ROA "acs", sign_roa.c) and content_md5 (the Content-MD5 ROA
+ * signs). Marshalling only. */
 #include <string.h>
 
 #include "l_state.h"
+#include "l_rpc_params.h"
 #include "sign.h"
+
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* Reads t.query then t.headers into s->pairs; pointers are taken only
  * after both are read, since growing the array may move it. */
@@ -46,24 +50,129 @@ static int l_acs3_sign(lua_State *L) {
     return 4;
 }
 
-/* roa_sign{method, path, query, headers, ak, secret} -> authorization, string_to_sign */
-static int l_roa_sign(lua_State *L) {
+/* acs3_sign_args(method, secret, ak, args, reserved, region, extra, want,
+ *                name1, value1, ...)
+ * -> query (GET) or form body (POST), authorization, content_sha256
+ *    [, canonical_request, string_to_sign when want] | nil
+ * The RPC client's hot path under ACS3: args (the caller's table) is
+ * flattened in C (l_rpc_params.c), RegionId = region added when a string,
+ * the headers to sign are the name/value strings after extra plus the
+ * table extra (the caller's, or nil); x-acs-content-sha256 is computed
+ * here (of the form body for POST). nil means "take the general path".
+ * The canonical request and string to sign are Lua strings only when
+ * wanted: each is unique (the nonce) and costs an allocation per call. */
+#define ACS3_ARGS_FIRST 9
+static int l_acs3_sign_args(lua_State *L) {
+    ca_acs3_req r;
+    ca_state *s;
+    ca_buf sts, auth, empty;
+    size_t sl, al, n, nq, nh, a;
+    const char *method = check_lstr(L, 1, &sl, "method");
+    const char *secret = check_lstr(L, 2, &sl, "secret");
+    const char *ak = check_lstr(L, 3, &al, "access key id");
+    int top = lua_gettop(L), post = strcmp(method, "POST") == 0, want = lua_toboolean(L, 8);
+    char hash[2 * CA_SHA256_LEN + 1];
+    const char *err;
+    if (!lua_istable(L, 4) || !lua_istable(L, 5) || top < ACS3_ARGS_FIRST - 1 ||
+        (top - ACS3_ARGS_FIRST + 1) % 2 != 0)
+        return luaL_error(L, "acs3_sign_args: bad arguments");
+    s = begin(L);
+    if (rpc_params_flatten(L, s, 4, 5, &s->b[2], &n) != 0) { lua_pushnil(L); return 1; }
+    nq = n;
+    reserve_pairs(L, s, n + 2 + (size_t)(top - ACS3_ARGS_FIRST + 1) / 2);
+    if (lua_type(L, 6) == LUA_TSTRING) {
+        s->pairs[nq].k = "RegionId"; s->pairs[nq].kl = 8;
+        s->pairs[nq].v = lua_tolstring(L, 6, &s->pairs[nq].vl);
+        nq++;
+    }
+    nh = 0;
+    for (a = ACS3_ARGS_FIRST; a < (size_t)top; a += 2) {
+        ca_pair *p = &s->pairs[nq + nh++];
+        p->k = check_lstr(L, (int)a, &p->kl, "header name");
+        p->v = check_lstr(L, (int)a + 1, &p->vl, "header value");
+    }
+    if (!lua_isnil(L, 7)) nh += read_pairs(L, s, 7, "headers", nq + nh);
+    reserve_pairs(L, s, nq + nh + 1);
+    memset(&r, 0, sizeof r);
+    ca_buf_init(&sts); ca_buf_init(&auth); ca_buf_init(&empty);
+    if (post) { /* the parameters go in the form body, signed through its hash */
+        unsigned char d[CA_SHA256_LEN];
+        ca_buf hx;
+        ca_sort_pairs(s->pairs, nq);
+        ca_canonical_query(&s->b[1], s->pairs, nq);
+        if (s->b[1].failed) return luaL_error(L, "out of memory");
+        if (ca_sha256(&s->crypto, s->b[1].p ? s->b[1].p : "", s->b[1].len, d) != 0) {
+            char msg[256];
+            ca_crypto_error(msg, sizeof msg, "SHA-256");
+            return luaL_error(L, "%s", msg);
+        }
+        ca_buf_init(&hx);
+        ca_hex(&hx, d, sizeof d);
+        if (hx.failed) return luaL_error(L, "out of memory");
+        memcpy(hash, hx.p, sizeof hash);
+        ca_buf_free(&hx);
+    } else {
+        memcpy(hash, EMPTY_SHA256, sizeof hash);
+        r.query = s->pairs; r.nquery = nq;
+    }
+    s->pairs[nq + nh].k = "x-acs-content-sha256"; s->pairs[nq + nh].kl = 20;
+    s->pairs[nq + nh].v = hash; s->pairs[nq + nh].vl = 2 * CA_SHA256_LEN;
+    r.method = method; r.path = "/"; r.path_len = 1;
+    r.headers = s->pairs + nq; r.nheaders = nh + 1;
+    r.payload_hash = hash;
+    r.ak = ak; r.ak_len = al; r.secret = secret; r.secret_len = sl;
+    err = ca_acs3_sign(&s->crypto, &r, &s->b[0], post ? &empty : &s->b[1], &sts, &auth);
+    if (err == NULL && (s->b[0].failed || sts.failed || auth.failed)) err = "out of memory";
+    if (err) { ca_buf_free(&sts); ca_buf_free(&auth); ca_buf_free(&empty); return luaL_error(L, "%s", err); }
+    lua_pushlstring(L, s->b[1].p ? s->b[1].p : "", s->b[1].len);
+    lua_pushlstring(L, auth.p, auth.len);
+    lua_pushlstring(L, hash, 2 * CA_SHA256_LEN);
+    if (want) {
+        lua_pushlstring(L, s->b[0].p, s->b[0].len);
+        lua_pushlstring(L, sts.p, sts.len);
+    }
+    ca_buf_free(&sts); ca_buf_free(&auth); ca_buf_free(&empty);
+    return want ? 5 : 3;
+}
+
+/* roa_sign_args(method, path, query, secret, ak, want, extra, name1, value1, ...)
+ * -> authorization, canonical_query (the query to send) [, string_to_sign
+ * when want]. The ROA client's hot path: the headers are the name/value
+ * strings after extra plus the table extra (may be nil). */
+#define ROA_ARGS_FIRST 8
+static int l_roa_sign_args(lua_State *L) {
     ca_roa_req r;
     ca_state *s;
+    size_t nh = 0, a;
+    int top = lua_gettop(L), want = lua_toboolean(L, 6);
     const char *err;
     memset(&r, 0, sizeof r);
-    luaL_checktype(L, 1, LUA_TTABLE);
-    r.method = req_field(L, 1, "method", NULL);
-    r.path = req_field(L, 1, "path", &r.path_len);
-    r.ak = req_field(L, 1, "ak", &r.ak_len);
-    r.secret = req_field(L, 1, "secret", &r.secret_len);
+    r.method = check_lstr(L, 1, &a, "method");
+    r.path = check_lstr(L, 2, &r.path_len, "path");
+    r.secret = check_lstr(L, 4, &r.secret_len, "secret");
+    r.ak = check_lstr(L, 5, &r.ak_len, "access key id");
+    if (top < ROA_ARGS_FIRST - 1 || (top - ROA_ARGS_FIRST + 1) % 2 != 0)
+        return luaL_error(L, "roa_sign_args: bad arguments");
     s = begin(L);
-    read_query_headers(L, s, &r.query, &r.nquery, &r.headers, &r.nheaders);
+    r.nquery = read_pairs(L, s, 3, "query", 0);
+    reserve_pairs(L, s, r.nquery + (size_t)(top - ROA_ARGS_FIRST + 1) / 2);
+    for (a = ROA_ARGS_FIRST; a < (size_t)top; a += 2) {
+        ca_pair *p = &s->pairs[r.nquery + nh++];
+        p->k = check_lstr(L, (int)a, &p->kl, "header name");
+        p->v = check_lstr(L, (int)a + 1, &p->vl, "header value");
+    }
+    if (!lua_isnil(L, 7)) nh += read_pairs(L, s, 7, "headers", r.nquery + nh);
+    r.query = s->pairs;
+    r.headers = s->pairs + r.nquery;
+    r.nheaders = nh;
     err = ca_roa_sign(&s->crypto, &r, &s->b[0], &s->b[1]);
     if (err) return luaL_error(L, "%s", err);
+    ca_canonical_query(&s->b[2], r.query, r.nquery); /* sorted by the signer */
     push_buf(L, &s->b[1]);
+    push_buf(L, &s->b[2]);
+    if (!want) return 2;
     push_buf(L, &s->b[0]);
-    return 2;
+    return 3;
 }
 
 /* content_md5(body) -> base64(MD5(body)) */
@@ -84,7 +193,8 @@ static int l_content_md5(lua_State *L) {
 
 static const luaL_Reg functions[] = {
     {"acs3_sign", l_acs3_sign},
-    {"roa_sign", l_roa_sign},
+    {"acs3_sign_args", l_acs3_sign_args},
+    {"roa_sign_args", l_roa_sign_args},
     {"content_md5", l_content_md5},
     {NULL, NULL},
 };

@@ -260,29 +260,37 @@ describe("core.acs3_sign (ACS3-HMAC-SHA256)", function()
   end)
 end)
 
-describe("core.roa_sign (ROA acs)", function()
+describe("core.roa_sign_args (ROA acs)", function()
   it("reproduces vector R1", function()
-    local auth, sts = core.roa_sign{
-      method = "GET", path = "/",
-      headers = { Accept = "application/octet-stream", Date = "2018-12-04T03:55:31Z",
-                  ["x-acs-signature-method"] = "HMAC-SHA1", ["x-acs-signature-version"] = "1.0" },
-      ak = "access_key_id", secret = "access_key_secret",
-    }
+    local auth, query, sts = core.roa_sign_args("GET", "/", {}, "access_key_secret", "access_key_id", true,
+      { Accept = "application/octet-stream", Date = "2018-12-04T03:55:31Z" },
+      "x-acs-signature-method", "HMAC-SHA1", "x-acs-signature-version", "1.0")
+    assert.are.equal("", query)
     assert.are.equal("GET\napplication/octet-stream\n\n\n2018-12-04T03:55:31Z\n" ..
       "x-acs-signature-method:HMAC-SHA1\nx-acs-signature-version:1.0\n/", sts)
     assert.are.equal("acs access_key_id:HKCpm41tJg6b3EYdtGMbNuwALZU=", auth)
   end)
 
   it("reproduces vector R2 (no headers at all)", function()
-    local auth, sts = core.roa_sign{ method = "GET", path = "", ak = "ak", secret = "secret" }
+    local auth, _, sts = core.roa_sign_args("GET", "", {}, "secret", "ak", true, nil)
     assert.are.equal("GET\n\n\n\n\n", sts)
     assert.are.equal("acs ak:XGXDWA78AEvx/wmfxKoVCq/afWw=", auth)
   end)
 
-  it("puts the sorted query, values as they are, after the path", function()
-    local _, sts = core.roa_sign{ method = "DELETE", path = "/clusters/c%201",
-      query = { b = "x y&z", a = "", c = "中" }, ak = "ak", secret = "s" }
+  it("puts the sorted query, values as they are, after the path; sends it encoded", function()
+    local auth, query, sts = core.roa_sign_args("DELETE", "/clusters/c%201", { b = "x y&z", a = "", c = "中" },
+                                                "s", "ak", true, nil)
     assert.are.equal("DELETE\n\n\n\n\n/clusters/c%201?a=&b=x y&z&c=中", sts)
+    assert.are.equal("a=&b=x%20y%26z&c=%E4%B8%AD", query)
+    local auth2, query2, none = core.roa_sign_args("DELETE", "/clusters/c%201", { b = "x y&z", a = "", c = "中" },
+                                                   "s", "ak", false, nil)
+    assert.are.same({ auth, query }, { auth2, query2 })
+    assert.is_nil(none) -- the string to sign only when wanted
+  end)
+
+  it("refuses a signed header given twice (names are case-insensitive)", function()
+    assert.has_error(function() core.roa_sign_args("GET", "/", {}, "s", "ak", false, { Date = "a" }, "date", "b") end,
+                     "a signed header is given twice")
   end)
 
   it("Content-MD5 is base64 of the MD5 of the body", function()

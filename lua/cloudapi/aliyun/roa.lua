@@ -72,6 +72,7 @@ end
 local FIELDS = creds_spec.FIELDS
 local NONE = {}
 local scalar = values.scalar
+local find, format, floor = string.find, string.format, math.floor
 
 local function flat_query(q)
   local out = {}
@@ -79,16 +80,26 @@ local function flat_query(q)
   if type(q) ~= "table" then return nil, "query must be a table" end
   for k, v in pairs(q) do
     if type(k) ~= "string" or k == "" then return nil, "query parameter names must be non-empty strings" end
-    local s, why = scalar(v, "query parameter", k)
-    if not s then return nil, why end
+    local tv, s = type(v)
+    if tv == "string" and not find(v, "\0", 1, true) then
+      s = v -- the common cases without a call: text, and integers below 2^53
+    elseif tv == "number" and v == floor(v) and v > -2^53 and v < 2^53 then
+      s = format("%d", v)
+    else
+      local why
+      s, why = scalar(v, "query parameter", k)
+      if not s then return nil, why end
+    end
     out[k] = s
   end
   return out
 end
 
--- request(self, creds, method, path, opts, nonce, date) -> req | nil, err:
--- one signed request. date: seconds or the string the signature sends.
-local function build_request(self, creds, method, path, opts, nonce, date)
+-- build_request(self, creds, method, path, opts, nonce, date, want) -> req
+-- | nil, err: one signed request. date: seconds or the string the
+-- signature sends; want: keep what was signed (string_to_sign, and ACS3's
+-- canonical_request), otherwise made again when asked for (again()).
+local function build_request(self, creds, method, path, opts, nonce, date, want)
   if type(method) ~= "string" or not METHODS[method:upper()] then
     return nil, errors.config("method must be one of GET, POST, PUT, DELETE, PATCH, HEAD, got " .. tostring(method))
   end
@@ -131,14 +142,39 @@ local function build_request(self, creds, method, path, opts, nonce, date)
   local step = self.step
   if type(date) == "number" then date = step.date(date) end
   local q, canonical, sts = step.sign(h, creds, method, self.hostport, filled, query, body, action,
-                                      self.version, nonce or core.nonce(), date)
+                                      self.version, nonce or core.nonce(), date, want)
   if not q then return nil, errors.config(canonical) end
-  local req = { method = method, url = self.base_url .. filled .. (q ~= "" and ("?" .. q) or ""),
-                headers = h, body = body, path = filled, action = action,
+  local req = { method = method, url = q ~= "" and (self.base_url .. filled .. "?" .. q) or (self.base_url .. filled),
+                headers = h, body = body, path = filled, action = action, template = path, opts = opts,
                 string_to_sign = sts, canonical_request = canonical }
   if #req.url > client.MAX_URL then return client.too_long(self, req) end
   return req
 end
+
+-- again(self, req) -> req signed again the same way (its nonce and date),
+-- keeping what was signed
+local function again(self, req)
+  local creds = client.credentials(self, FIELDS)
+  local h = req.headers
+  local date = self.step == sign_acs3 and h["x-acs-date"] or h.Date
+  return creds and build_request(self, creds, req.method, req.template, req.opts, h["x-acs-signature-nonce"],
+                                 date, true)
+end
+
+-- A prepared request: string_to_sign (and canonical_request) made when
+-- first read.
+local CLIENT = {}
+local Prepared = {
+  __name = client.Request.__name, __tostring = client.Request.__tostring,
+  __index = function(req, k)
+    if k ~= "canonical_request" and k ~= "string_to_sign" then return nil end
+    local r = again(rawget(req, CLIENT), req)
+    if not r then return nil end
+    rawset(req, "canonical_request", r.canonical_request)
+    rawset(req, "string_to_sign", r.string_to_sign)
+    return r[k]
+  end,
+}
 
 -- build(ctx, _, timeout, remaining, idempotent) -> req | nil, err: one
 -- attempt, signed now (a fresh nonce and date).
@@ -146,7 +182,7 @@ function Client:build(ctx, _, timeout, remaining, idempotent)
   local creds, err = client.credentials(self, FIELDS)
   if not creds then return nil, err end
   local req
-  req, err = build_request(self, creds, ctx.method, ctx.path, ctx.opts, nil, self.clock() + self.clock_offset)
+  req, err = build_request(self, creds, ctx.method, ctx.path, ctx.opts, nil, self.clock() + self.clock_offset, false)
   if not req then return nil, err end
   req.timeout, req.total_timeout, req.idempotent = timeout, remaining, idempotent
   return req
@@ -171,9 +207,10 @@ function Client:prepare(method, path, opts, sign_opts)
   local creds, err = client.credentials(self, FIELDS)
   if not creds then return nil, err end
   local req
-  req, err = build_request(self, creds, method, path, opts, nonce, date or (self.clock() + self.clock_offset))
+  req, err = build_request(self, creds, method, path, opts, nonce, date or (self.clock() + self.clock_offset), false)
   if not req then return nil, err end
-  return setmetatable(req, client.Request)
+  req[CLIENT] = self
+  return setmetatable(req, Prepared)
 end
 
 -- A success may have no body (202, 204): an empty table then.
@@ -188,8 +225,9 @@ function Client:skewed(err)
   return decode.SKEW_CODES[err.code] == true
 end
 
-function Client:signed_string()
-  return nil -- every request keeps what it signed
+function Client:signed_string(req)
+  local r = again(self, req)
+  return r and r[self.SIGNATURE.field]
 end
 
 -- request(method, path, opts) -> result, nil, info | nil, err

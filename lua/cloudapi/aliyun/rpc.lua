@@ -83,6 +83,8 @@ function M.new(opts)
     token_actions = token_actions,
     signature = signature,
     step = step.build, -- builds and signs one attempt
+    prepared = step.prepared, -- makes a built request the one prepare returns
+    eager = step == sign_v1, -- prepare signs v1's string to sign at once, ACS3's details when read
     SIGNATURE = step ~= sign_v1 and step.SIGNATURE or nil, -- how a mismatch is diagnosed
   }, opts, { check = argcheck, host = endpoints.host(product, region, network), env = creds_spec.ENV,
              label = "aliyun " .. product })
@@ -155,11 +157,11 @@ function Client:prepare(action, args, opts)
   creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
   local req
-  req, err = self.step(self, creds, action, args, nonce, timestamp or (self.clock() + self.clock_offset), true,
-                       nil, nil, nil, extra)
+  req, err = self.step(self, creds, action, args, nonce, timestamp or (self.clock() + self.clock_offset),
+                       self.eager, nil, nil, nil, extra)
   if not req then return nil, err end
   if #req.url > MAX_URL then return client.too_long(self, req) end
-  return setmetatable(req, client.Request)
+  return self.prepared(self, req)
 end
 
 -- decode(req, res) -> result, nil, request_id | nil, err

@@ -8,11 +8,14 @@
 local core = require "cloudapi.core"
 local params = require "cloudapi.aliyun.params"
 local errors = require "cloudapi.errors"
+local client = require "cloudapi.client"
 local sign_v1 = require "cloudapi.aliyun.sign_v1"
+local creds_spec = require "cloudapi.aliyun.credentials"
 
 local M = {}
 
 local acs3_sign, sha256_hex = core.acs3_sign, core.sha256_hex
+local FORM = "application/x-www-form-urlencoded"
 local EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 -- Headers sign() sets; a caller setting one is a mistake.
@@ -62,41 +65,127 @@ function M.sign(h, creds, method, host, path, query, body, action, version, nonc
 end
 
 local RESERVED = sign_v1.RESERVED
+local NONE = {}
+local acs3_sign_args, nonce_of, timestamp = core.acs3_sign_args, core.nonce, core.timestamp
 
--- build(self, creds, action, args, nonce, time, want_sts [, timeout,
---       remaining, idempotent, extra]) -> req | nil, err (as sign_v1.build)
--- time: seconds since the epoch or the x-acs-date string; extra: the
--- caller's checked headers.
-function M.build(self, creds, action, args, nonce, time, _, timeout, remaining, idempotent, extra)
-  local flat, why = params.flatten(args, RESERVED)
-  if not flat then return nil, errors.config(why) end
-  if flat.RegionId == nil then flat.RegionId = self.region end
-  local h = sign_v1.with_headers({ ["User-Agent"] = self.user_agent }, extra)
-  local date = type(time) == "string" and time or core.timestamp(time)
-  local url, body, canonical, sts
-  if self.method == "GET" then
-    local q
-    q, canonical, sts = M.sign(h, creds, "GET", self.hostport, "/", flat, nil, action, self.version,
-                               nonce or core.nonce(), date)
-    if not q then return nil, errors.config(canonical) end
-    url = q ~= "" and (self.post_url .. "?" .. q) or self.post_url
-  else
-    body = core.canonical_query(flat)
-    h["Content-Type"] = "application/x-www-form-urlencoded"
-    local q
-    q, canonical, sts = M.sign(h, creds, "POST", self.hostport, "/", nil, body, action, self.version,
-                               nonce or core.nonce(), date)
-    if not q then return nil, errors.config(canonical) end
-    url = self.post_url
-  end
-  return { method = self.method, url = url, body = body, headers = h, action = action, args = args,
-           canonical_request = canonical, string_to_sign = sts,
-           timeout = timeout, total_timeout = remaining, idempotent = idempotent }
+-- The x-acs-date of the current second, made once per second.
+local stamp_second, stamp = -1, nil
+local function date_of(time)
+  if type(time) == "string" then return time end
+  local sec = math.floor(time)
+  if sec ~= stamp_second then stamp_second, stamp = sec, timestamp(sec) end
+  return stamp
 end
 
--- What we signed: every ACS3 request keeps its canonical request.
-function M.string_to_sign(_, _, req)
-  return req.canonical_request
+-- sign_args(self, creds, args, reserved, action, nonce, date, extra, want)
+-- -> query or body, authorization, content hash [, canonical request,
+-- string to sign when want] | nil (args the C core cannot flatten: take
+-- the general path)
+local function sign_args(self, creds, args, reserved, action, nonce, date, extra, want)
+  local region = args.RegionId == nil and self.region or nil
+  local token = creds.security_token
+  local m, secret, id = self.method, creds.access_key_secret, creds.access_key_id
+  if token and token ~= "" then
+    if m == "POST" then
+      return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, "host", self.hostport,
+        "x-acs-action", action, "x-acs-version", self.version, "x-acs-date", date,
+        "x-acs-signature-nonce", nonce, "x-acs-security-token", token, "x-acs-accesskey-id", id,
+        "content-type", FORM)
+    end
+    return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, "host", self.hostport,
+      "x-acs-action", action, "x-acs-version", self.version, "x-acs-date", date,
+      "x-acs-signature-nonce", nonce, "x-acs-security-token", token, "x-acs-accesskey-id", id)
+  end
+  if m == "POST" then
+    return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, "host", self.hostport,
+      "x-acs-action", action, "x-acs-version", self.version, "x-acs-date", date,
+      "x-acs-signature-nonce", nonce, "content-type", FORM)
+  end
+  return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, "host", self.hostport,
+    "x-acs-action", action, "x-acs-version", self.version, "x-acs-date", date, "x-acs-signature-nonce", nonce)
+end
+
+local CLIENT, EXTRA = {}, {} -- private fields of a request: what signs it again
+
+-- build(self, creds, action, args, nonce, time, want [, timeout,
+--       remaining, idempotent, extra]) -> req | nil, err (as sign_v1.build)
+-- time: seconds since the epoch or the x-acs-date string; extra: the
+-- caller's checked headers. The canonical request and string to sign are
+-- made only when wanted (a prepared request makes them when first read).
+function M.build(self, creds, action, args, nonce, time, want, timeout, remaining, idempotent, extra)
+  local date = date_of(time)
+  nonce = nonce or nonce_of()
+  local signed, auth, hash, canonical, sts
+  if args == nil or type(args) == "table" then
+    signed, auth, hash, canonical, sts = sign_args(self, creds, args or NONE, RESERVED, action, nonce, date,
+                                                   extra, want)
+  end
+  if not signed then
+    -- The general path: flatten in Lua (it names what cannot be sent).
+    local flat, why = params.flatten(args, RESERVED)
+    if not flat then return nil, errors.config(why) end
+    signed, auth, hash, canonical, sts = sign_args(self, creds, flat, NONE, action, nonce, date, extra, want)
+    if not signed then return nil, errors.config("cannot sign these parameters") end
+  end
+  local h = { ["User-Agent"] = self.user_agent, host = self.hostport, ["x-acs-action"] = action,
+              ["x-acs-version"] = self.version, ["x-acs-date"] = date, ["x-acs-signature-nonce"] = nonce,
+              ["x-acs-content-sha256"] = hash, Authorization = auth }
+  local token = creds.security_token
+  if token and token ~= "" then
+    h["x-acs-security-token"] = token
+    h["x-acs-accesskey-id"] = creds.access_key_id
+  end
+  if extra then h = sign_v1.with_headers(h, extra) end
+  local req
+  if self.method == "GET" then
+    req = { method = "GET", url = signed ~= "" and (self.get_prefix .. signed) or self.post_url, headers = h,
+            action = action, args = args, canonical_request = canonical, string_to_sign = sts,
+            timeout = timeout, total_timeout = remaining, idempotent = idempotent }
+  else
+    h["Content-Type"] = FORM
+    req = { method = "POST", url = self.post_url, body = signed, headers = h,
+            action = action, args = args, canonical_request = canonical, string_to_sign = sts,
+            timeout = timeout, total_timeout = remaining, idempotent = idempotent }
+  end
+  if extra then req[EXTRA] = extra end
+  return req
+end
+
+-- What we signed for req: the same request signed again (same nonce and
+-- date) with the details wanted.
+local function again(self, creds, req)
+  local h = req.headers
+  return M.build(self, creds, req.action, req.args, h["x-acs-signature-nonce"], h["x-acs-date"], true,
+                 nil, nil, nil, rawget(req, EXTRA))
+end
+
+-- string_to_sign(self, creds, req) -> the canonical request (the
+-- diagnosis compares it with the server's)
+function M.string_to_sign(self, creds, req)
+  local r = again(self, creds, req)
+  return r and r.canonical_request
+end
+
+-- A prepared request: canonical_request and string_to_sign made when
+-- first read.
+M.Request = {
+  __name = client.Request.__name, __tostring = client.Request.__tostring,
+  __index = function(req, k)
+    if k ~= "canonical_request" and k ~= "string_to_sign" then return nil end
+    local self = rawget(req, CLIENT)
+    local creds = self and client.credentials(self, creds_spec.FIELDS)
+    local r = creds and again(self, creds, req)
+    if not r then return nil end
+    rawset(req, "canonical_request", r.canonical_request)
+    rawset(req, "string_to_sign", r.string_to_sign)
+    return r[k]
+  end,
+}
+
+-- prepared(self, req) -> req as prepare returns it
+function M.prepared(self, req)
+  req[CLIENT] = self
+  return setmetatable(req, M.Request)
 end
 
 return M

@@ -8,7 +8,7 @@ local clock = require "cloudapi.clock"
 
 local M = {}
 
-local roa_sign, content_md5, canonical_query = core.roa_sign, core.content_md5, core.canonical_query
+local roa_sign_args, content_md5 = core.roa_sign_args, core.content_md5
 local EMPTY_MD5 = "1B2M2Y8AsgTpgAmY7PhCfg==" -- Content-MD5 of no body
 
 -- Headers sign() sets; a caller setting one is a mistake.
@@ -19,13 +19,19 @@ M.RESERVED_HEADERS = {
   ["x-acs-security-token"] = true, ["x-acs-accesskey-id"] = true,
 }
 
--- The Date header (RFC 7231) of a time in seconds.
-M.date = clock.http_date
+-- The Date header (RFC 7231) of a time in seconds, made once per second.
+local date_second, date_text = -1, nil
+function M.date(t)
+  local sec = math.floor(t)
+  if sec ~= date_second then date_second, date_text = sec, clock.http_date(sec) end
+  return date_text
+end
 
--- sign(h, creds, method, host, path, query, body, action, version, nonce, date)
--- -> the query to send, nil, string to sign | nil, reason (the same shape
--- as sign_acs3.sign; host and action are not signed by acs)
-function M.sign(h, creds, method, _, path, query, body, _, version, nonce, date)
+-- sign(h, creds, method, host, path, query, body, action, version, nonce, date, want)
+-- -> the query to send, nil, string to sign (when want) (the same shape as
+-- sign_acs3.sign; host and action are not signed by acs). h: every
+-- header of the request, completed here.
+function M.sign(h, creds, method, _, path, query, body, _, version, nonce, date, want)
   h.Date = date
   h["Content-MD5"] = (body == nil or body == "") and EMPTY_MD5 or content_md5(body)
   h["x-acs-signature-method"] = "HMAC-SHA1"
@@ -37,13 +43,10 @@ function M.sign(h, creds, method, _, path, query, body, _, version, nonce, date)
     h["x-acs-security-token"] = token
     h["x-acs-accesskey-id"] = creds.access_key_id
   end
-  local ok, auth, sts = pcall(roa_sign, {
-    method = method, path = path, query = query, headers = h,
-    ak = creds.access_key_id, secret = creds.access_key_secret,
-  })
-  if not ok then return nil, "cannot sign: " .. tostring(auth) end
+  -- Names and values are checked strings: the core raises only on a bug.
+  local auth, q, sts = roa_sign_args(method, path, query, creds.access_key_secret, creds.access_key_id, want, h)
   h.Authorization = auth
-  return canonical_query(query), nil, sts
+  return q, nil, sts
 end
 
 return M

@@ -115,6 +115,11 @@ function M.build(self, creds, action, args, nonce, time, want_sts, timeout, rema
   return req
 end
 
+-- prepared(self, req) -> req as prepare returns it
+function M.prepared(_, req)
+  return setmetatable(req, require("cloudapi.client").Request)
+end
+
 local function unescape(s)
   return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
 end
