@@ -80,17 +80,16 @@ local function flat_query(q)
   if type(q) ~= "table" then return nil, "query must be a table" end
   for k, v in pairs(q) do
     if type(k) ~= "string" or k == "" then return nil, "query parameter names must be non-empty strings" end
-    local tv, s = type(v)
+    local tv = type(v)
     if tv == "string" and not find(v, "\0", 1, true) then
-      s = v -- the common cases without a call: text, and integers below 2^53
+      out[k] = v -- the common cases without a call: text, and integers below 2^53
     elseif tv == "number" and v == floor(v) and v > -2^53 and v < 2^53 then
-      s = format("%d", v)
+      out[k] = format("%d", v)
     else
-      local why
-      s, why = scalar(v, "query parameter", k)
+      local s, why = scalar(v, "query parameter", k)
       if not s then return nil, why end
+      out[k] = s
     end
-    out[k] = s
   end
   return out
 end
