@@ -1,6 +1,6 @@
 -- Container Service for Kubernetes (ROA, Version 2015-12-15): clusters per
--- account, each `initial` until `running_after` seconds have passed since
--- its creation (POST /__emulator/cs sets it; default 1 s), then `running`.
+-- account, each `initial` until `running_after` seconds (as set when it was
+-- created: POST /__emulator/cs; default 1 s) have passed, then `running`.
 -- POST /clusters is idempotent through the body's client_token. Errors are
 -- CS's shape: {"code","message","requestId","status"}.
 
@@ -53,7 +53,7 @@ local function account(ak)
 end
 
 local function state_of(c)
-  return ngx.now() - c.created >= running_after and "running" or "initial"
+  return ngx.now() >= c.ready_at and "running" or "initial"
 end
 
 local function iso(t) return os.date("!%Y-%m-%dT%H:%M:%S+08:00", math.floor(t) + 8 * 3600) end
@@ -133,6 +133,7 @@ function M.create(ak, body, request_id)
     size = type(spec.size) == "number" and spec.size or 0, vpc_id = type(spec.vpcid) == "string" and spec.vpcid or "",
     created = ngx.now(),
   }
+  c.ready_at = c.created + running_after -- a later setting changes only later clusters
   local a = account(ak)
   a.by_id[c.id] = c
   a.order[#a.order + 1] = c.id
