@@ -65,6 +65,7 @@ build = {
     ["cloudapi.json"] = "lua/cloudapi/json.lua",
     ["cloudapi.options"] = "lua/cloudapi/options.lua",
     ["cloudapi.path"] = "lua/cloudapi/path.lua",
+    ["cloudapi.rest"] = "lua/cloudapi/rest.lua",
     ["cloudapi.retry"] = "lua/cloudapi/retry.lua",
     ["cloudapi.transport.curl"] = "lua/cloudapi/transport/curl.lua",
     ["cloudapi.transport.ngx"] = "lua/cloudapi/transport/ngx.lua",

@@ -1,7 +1,7 @@
 /* Lua bindings of Alibaba Cloud's header-signed families: acs3_sign
  * (ACS3-HMAC-SHA256, sign_acs3.c), acs3_sign_args (its RPC fast path),
- * roa_sign_args (ROA "acs", sign_roa.c) and content_md5 (the Content-MD5 ROA
- * signs). Marshalling only. */
+ * roa_sign_args (ROA "acs", sign_roa.c, with the Content-MD5 it signs).
+ * Marshalling only. */
 #include <string.h>
 
 #include "l_state.h"
@@ -135,67 +135,59 @@ static int l_acs3_sign_args(lua_State *L) {
     return want ? 5 : 3;
 }
 
-/* roa_sign_args(method, path, query, secret, ak, want, extra, name1, value1, ...)
- * -> authorization, canonical_query (the query to send) [, string_to_sign
- * when want]. The ROA client's hot path: the headers are the name/value
- * strings after extra plus the table extra (may be nil). */
-#define ROA_ARGS_FIRST 8
+/* roa_sign_args(method, path, query, headers, body, secret, ak, want)
+ * -> authorization, canonical_query (the query to send), content_md5
+ *    [, string_to_sign when want]
+ * headers: every header of the request but Content-MD5, which is made
+ * here (Base64 MD5 of body, nil for none: of the empty body) and signed. */
 static int l_roa_sign_args(lua_State *L) {
     ca_roa_req r;
     ca_state *s;
-    size_t nh = 0, a;
-    int top = lua_gettop(L), want = lua_toboolean(L, 6);
+    size_t nh, bl = 0;
+    const char *body = lua_isnil(L, 5) ? "" : check_lstr(L, 5, &bl, "body");
+    int want = lua_toboolean(L, 8);
+    unsigned char md[CA_MD5_LEN];
+    char md5[32], msg[256];
+    ca_buf b64;
     const char *err;
     memset(&r, 0, sizeof r);
-    r.method = check_lstr(L, 1, &a, "method");
+    r.method = check_lstr(L, 1, &nh, "method");
     r.path = check_lstr(L, 2, &r.path_len, "path");
-    r.secret = check_lstr(L, 4, &r.secret_len, "secret");
-    r.ak = check_lstr(L, 5, &r.ak_len, "access key id");
-    if (top < ROA_ARGS_FIRST - 1 || (top - ROA_ARGS_FIRST + 1) % 2 != 0)
-        return luaL_error(L, "roa_sign_args: bad arguments");
+    r.secret = check_lstr(L, 6, &r.secret_len, "secret");
+    r.ak = check_lstr(L, 7, &r.ak_len, "access key id");
     s = begin(L);
-    r.nquery = read_pairs(L, s, 3, "query", 0);
-    reserve_pairs(L, s, r.nquery + (size_t)(top - ROA_ARGS_FIRST + 1) / 2);
-    for (a = ROA_ARGS_FIRST; a < (size_t)top; a += 2) {
-        ca_pair *p = &s->pairs[r.nquery + nh++];
-        p->k = check_lstr(L, (int)a, &p->kl, "header name");
-        p->v = check_lstr(L, (int)a + 1, &p->vl, "header value");
+    if (ca_md5(&s->crypto, body, bl, md) != 0) {
+        ca_crypto_error(msg, sizeof msg, "MD5 (is it disabled in this OpenSSL?)");
+        return luaL_error(L, "%s", msg);
     }
-    if (!lua_isnil(L, 7)) nh += read_pairs(L, s, 7, "headers", r.nquery + nh);
+    ca_buf_init(&b64);
+    ca_base64(&b64, md, sizeof md);
+    if (b64.failed || b64.len >= sizeof md5) { ca_buf_free(&b64); return luaL_error(L, "out of memory"); }
+    memcpy(md5, b64.p, b64.len + 1);
+    ca_buf_free(&b64);
+    r.nquery = read_pairs(L, s, 3, "query", 0);
+    nh = read_pairs(L, s, 4, "headers", r.nquery);
+    reserve_pairs(L, s, r.nquery + nh + 1);
+    s->pairs[r.nquery + nh].k = "Content-MD5"; s->pairs[r.nquery + nh].kl = 11;
+    s->pairs[r.nquery + nh].v = md5; s->pairs[r.nquery + nh].vl = strlen(md5);
     r.query = s->pairs;
     r.headers = s->pairs + r.nquery;
-    r.nheaders = nh;
+    r.nheaders = nh + 1;
     err = ca_roa_sign(&s->crypto, &r, &s->b[0], &s->b[1]);
     if (err) return luaL_error(L, "%s", err);
     ca_canonical_query(&s->b[2], r.query, r.nquery); /* sorted by the signer */
     push_buf(L, &s->b[1]);
     push_buf(L, &s->b[2]);
-    if (!want) return 2;
+    lua_pushstring(L, md5);
+    if (!want) return 3;
     push_buf(L, &s->b[0]);
-    return 3;
-}
-
-/* content_md5(body) -> base64(MD5(body)) */
-static int l_content_md5(lua_State *L) {
-    size_t n;
-    const char *body = check_lstr(L, 1, &n, "body");
-    unsigned char md[CA_MD5_LEN];
-    char msg[256];
-    ca_state *s = begin(L);
-    if (ca_md5(&s->crypto, body, n, md) != 0) {
-        ca_crypto_error(msg, sizeof msg, "MD5 (is it disabled in this OpenSSL?)");
-        return luaL_error(L, "%s", msg);
-    }
-    ca_base64(&s->b[0], md, sizeof md);
-    push_buf(L, &s->b[0]);
-    return 1;
+    return 4;
 }
 
 static const luaL_Reg functions[] = {
     {"acs3_sign", l_acs3_sign},
     {"acs3_sign_args", l_acs3_sign_args},
     {"roa_sign_args", l_roa_sign_args},
-    {"content_md5", l_content_md5},
     {NULL, NULL},
 };
 

@@ -16,13 +16,25 @@ M.DEFAULT_VERSIONS = { ecs = "2014-05-26", vpc = "2016-04-28" }
 -- ROA (REST) products, for cloudapi.aliyun.roa
 M.ROA_VERSIONS = { cs = "2015-12-15" }
 
--- network(spec, region, argcheck) -> "public" | "vpc": which network the
--- client reaches the product over. The VPC endpoints are regional only.
-function M.network(spec, region, argcheck)
-  argcheck(spec == nil or spec == "public" or spec == "vpc", "network must be \"public\" or \"vpc\"")
-  argcheck(spec ~= "vpc" or region ~= nil,
+-- where(opts, versions, argcheck, example) -> product, region, version,
+-- host: the constructor options every Alibaba client takes (product,
+-- region, version with its default from versions, network), checked.
+-- Inside a VPC (network = "vpc") the endpoints are regional only.
+function M.where(opts, versions, argcheck, example)
+  local product = opts.product
+  argcheck(type(product) == "string" and product:match("^[%w%-]+$"), "product must be a name such as " .. example)
+  product = product:lower()
+  local region = opts.region
+  argcheck(region == nil or (type(region) == "string" and region:match("^[%w%-]+$")),
+           "region must be a region id such as \"cn-hangzhou\"")
+  local version = opts.version or versions[product]
+  argcheck(type(version) == "string" and version ~= "",
+           "no default API version for product '" .. product .. "': pass version = \"YYYY-MM-DD\"")
+  local network = opts.network
+  argcheck(network == nil or network == "public" or network == "vpc", "network must be \"public\" or \"vpc\"")
+  argcheck(network ~= "vpc" or region ~= nil,
            "network = \"vpc\" needs a region: the VPC endpoints are <product>-vpc.<region>.aliyuncs.com")
-  return spec or "public"
+  return product, region, version, M.host(product, region, network)
 end
 
 -- host(product, region [, network]) -> host. Inside a VPC, every product

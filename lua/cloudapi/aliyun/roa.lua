@@ -8,7 +8,7 @@ local core = require "cloudapi.core"
 local client = require "cloudapi.client"
 local errors = require "cloudapi.errors"
 local options = require "cloudapi.options"
-local json = require "cloudapi.json"
+local rest = require "cloudapi.rest"
 local values = require "cloudapi.values"
 local paths = require "cloudapi.path"
 local headers_check = require "cloudapi.headers"
@@ -20,19 +20,18 @@ local sign_acs3 = require "cloudapi.aliyun.sign_acs3"
 
 local M = {}
 
-local Client = client.class("cloudapi.aliyun.roa")
-
-function Client:__tostring()
-  return string.format("cloudapi.aliyun.roa(%s, %s, %s)", self.product, tostring(self.region), self.base_url)
-end
-
-Client.URL_HINT = "send large values in the body"
-Client.SIGNATURE = decode.SIGNATURE
-
 local argcheck = options.checker("cloudapi.aliyun.roa")
 
+-- The signature families and their sign steps.
 local STEPS = { acs = sign_roa, ["ACS3-HMAC-SHA256"] = sign_acs3 }
-local METHODS = { GET = true, POST = true, PUT = true, DELETE = true, PATCH = true, HEAD = true }
+
+local Client = client.class("cloudapi.aliyun.roa")
+Client.URL_HINT = "send large values in the body"
+Client.SIGNATURE = decode.SIGNATURE -- acs: the server quotes its string to sign
+
+function Client:__tostring()
+  return "cloudapi.aliyun.roa(" .. self.product .. ", " .. tostring(self.region) .. ", " .. self.base_url .. ")"
+end
 
 -- Headers a caller may not set: what either signature computes.
 local RESERVED = {}
@@ -47,24 +46,15 @@ local PATH_RULES = {} -- ROA paths take only the caller's values; '/' is sent as
 --     signature=, timeout=, retry=, clock=, transport=, tls=, on_event=}
 function M.new(opts)
   argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
-  local product = opts.product
-  argcheck(type(product) == "string" and product:match("^[%w%-]+$"), "product must be a name such as \"cs\"")
-  product = product:lower()
-  local region = opts.region
-  argcheck(region == nil or (type(region) == "string" and region:match("^[%w%-]+$")),
-           "region must be a region id such as \"cn-hangzhou\"")
-  local version = opts.version or endpoints.ROA_VERSIONS[product]
-  argcheck(type(version) == "string" and version ~= "",
-           "no default API version for product '" .. product .. "': pass version = \"YYYY-MM-DD\"")
+  local product, region, version, host = endpoints.where(opts, endpoints.ROA_VERSIONS, argcheck, "\"cs\"")
   local signature = opts.signature or "acs"
   local step = STEPS[signature]
   argcheck(step, "signature must be \"acs\" or \"ACS3-HMAC-SHA256\"")
-  local network = endpoints.network(opts.network, region, argcheck)
   local self = client.init({
     product = product, region = region, version = version, signature = signature,
     step = step, SIGNATURE = step == sign_acs3 and sign_acs3.SIGNATURE or nil,
     paths = paths.cache(),
-  }, opts, { check = argcheck, host = endpoints.host(product, region, network), env = creds_spec.ENV,
+  }, opts, { check = argcheck, host = host, env = creds_spec.ENV,
              label = "aliyun " .. product })
   return setmetatable(self, Client)
 end
@@ -99,10 +89,9 @@ end
 -- signature sends; want: keep what was signed (string_to_sign, and ACS3's
 -- canonical_request), otherwise made again when asked for (again()).
 local function build_request(self, creds, method, path, opts, nonce, date, want)
-  if type(method) ~= "string" or not METHODS[method:upper()] then
-    return nil, errors.config("method must be one of GET, POST, PUT, DELETE, PATCH, HEAD, got " .. tostring(method))
-  end
-  method = method:upper()
+  local why
+  method, why = rest.method(method)
+  if not method then return nil, why end
   if opts == nil then
     opts = NONE
   elseif type(opts) ~= "table" then
@@ -115,7 +104,7 @@ local function build_request(self, creds, method, path, opts, nonce, date, want)
   if action == nil and self.step == sign_acs3 then
     return nil, errors.config("ACS3-HMAC-SHA256 needs the API name: pass action = \"DescribeClusterDetail\" (say)")
   end
-  local filled, why
+  local filled
   if opts.path == nil then filled, why = paths.cached(self.paths, path, PATH_RULES)
   else filled, why = paths.fill(path, opts.path, PATH_RULES) end
   if not filled then return nil, errors.config(why) end
@@ -126,16 +115,9 @@ local function build_request(self, creds, method, path, opts, nonce, date, want)
   if not h then return nil, errors.config(own) end
   own = own or NONE
 
-  local body = opts.body
-  if type(body) == "table" then
-    body, why = json.encode(body, "body")
-    if not body then return nil, errors.config(why) end
-    if not own["content-type"] then h["Content-Type"] = "application/json" end
-  elseif type(body) == "string" then
-    if not own["content-type"] then h["Content-Type"] = "application/octet-stream" end
-  elseif body ~= nil then
-    return nil, errors.config("body must be a table (sent as JSON) or a string")
-  end
+  local body
+  body, why = rest.body(opts.body, h, own, "application/octet-stream")
+  if why then return nil, why end
   if not own.accept then h.Accept = "application/json" end
   if not own["user-agent"] then h["User-Agent"] = self.user_agent end
   local step = self.step

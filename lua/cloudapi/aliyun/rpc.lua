@@ -43,16 +43,8 @@ for k in pairs(STEPS["ACS3-HMAC-SHA256"].RESERVED_HEADERS) do RESERVED_HEADERS[k
 --     transport=, tls=, xml_lists=, on_event=}
 function M.new(opts)
   argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
-  local product = opts.product
-  argcheck(type(product) == "string" and product:match("^[%w%-]+$"),
-           "product must be a name such as \"ecs\" or \"vpc\"")
-  product = product:lower()
-  local region = opts.region
-  argcheck(region == nil or (type(region) == "string" and region:match("^[%w%-]+$")),
-           "region must be a region id such as \"cn-hangzhou\"")
-  local version = opts.version or endpoints.DEFAULT_VERSIONS[product]
-  argcheck(type(version) == "string" and version ~= "",
-           "no default API version for product '" .. product .. "': pass version = \"YYYY-MM-DD\"")
+  local product, region, version, host = endpoints.where(opts, endpoints.DEFAULT_VERSIONS, argcheck,
+                                                        "\"ecs\" or \"vpc\"")
   local format = (opts.format or "JSON"):upper()
   argcheck(format == "JSON" or format == "XML", "format must be \"JSON\" or \"XML\"")
   local method = (opts.method or "GET"):upper()
@@ -61,7 +53,6 @@ function M.new(opts)
   local step = STEPS[signature]
   argcheck(step, "signature must be \"v1\" or \"ACS3-HMAC-SHA256\"")
   argcheck(step == sign_v1 or format == "JSON", "format = \"XML\" needs signature v1 (ACS3 answers JSON)")
-  local network = endpoints.network(opts.network, region, argcheck)
   argcheck(opts.client_token == nil or type(opts.client_token) == "boolean", "client_token must be a boolean")
   local token_actions = {}
   argcheck(opts.token_actions == nil or type(opts.token_actions) == "table",
@@ -86,7 +77,7 @@ function M.new(opts)
     prepared = step.prepared, -- makes a built request the one prepare returns
     eager = step == sign_v1, -- prepare signs v1's string to sign at once, ACS3's details when read
     SIGNATURE = step ~= sign_v1 and step.SIGNATURE or nil, -- how a mismatch is diagnosed
-  }, opts, { check = argcheck, host = endpoints.host(product, region, network), env = creds_spec.ENV,
+  }, opts, { check = argcheck, host = host, env = creds_spec.ENV,
              label = "aliyun " .. product })
   self.get_prefix = self.base_url .. "/?"
   self.post_url = self.base_url .. "/"

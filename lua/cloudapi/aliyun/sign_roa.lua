@@ -5,11 +5,11 @@
 -- and the signature the C core computes.
 local core = require "cloudapi.core"
 local clock = require "cloudapi.clock"
+local creds_spec = require "cloudapi.aliyun.credentials"
 
 local M = {}
 
-local roa_sign_args, content_md5 = core.roa_sign_args, core.content_md5
-local EMPTY_MD5 = "1B2M2Y8AsgTpgAmY7PhCfg==" -- Content-MD5 of no body
+local roa_sign_args = core.roa_sign_args
 
 -- Headers sign() sets; a caller setting one is a mistake.
 M.RESERVED_HEADERS = {
@@ -33,19 +33,15 @@ end
 -- header of the request, completed here.
 function M.sign(h, creds, method, _, path, query, body, _, version, nonce, date, want)
   h.Date = date
-  h["Content-MD5"] = (body == nil or body == "") and EMPTY_MD5 or content_md5(body)
   h["x-acs-signature-method"] = "HMAC-SHA1"
   h["x-acs-signature-version"] = "1.0"
   h["x-acs-signature-nonce"] = nonce
   h["x-acs-version"] = version
-  local token = creds.security_token
-  if token and token ~= "" then
-    h["x-acs-security-token"] = token
-    h["x-acs-accesskey-id"] = creds.access_key_id
-  end
+  creds_spec.sts_headers(h, creds)
   -- Names and values are checked strings: the core raises only on a bug.
-  local auth, q, sts = roa_sign_args(method, path, query, creds.access_key_secret, creds.access_key_id, want, h)
-  h.Authorization = auth
+  local auth, q, md5, sts = roa_sign_args(method, path, query, h, body, creds.access_key_secret,
+                                          creds.access_key_id, want)
+  h["Content-MD5"], h.Authorization = md5, auth
   return q, nil, sts
 end
 

@@ -116,8 +116,9 @@ function M.build(self, creds, action, args, nonce, time, want_sts, timeout, rema
 end
 
 -- prepared(self, req) -> req as prepare returns it
+local Request = require("cloudapi.client").Request
 function M.prepared(_, req)
-  return setmetatable(req, require("cloudapi.client").Request)
+  return setmetatable(req, Request)
 end
 
 local function unescape(s)

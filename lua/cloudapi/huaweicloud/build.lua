@@ -3,18 +3,17 @@
 -- table body as JSON, then signed with SDK-HMAC-SHA256 (or V11) by the C
 -- core, or carrying an IAM token.
 local core = require "cloudapi.core"
-local json = require "cloudapi.json"
 local values = require "cloudapi.values"
 local errors = require "cloudapi.errors"
 local clock = require "cloudapi.clock"
 local paths = require "cloudapi.path"
 local headers_check = require "cloudapi.headers"
+local rest = require "cloudapi.rest"
 
 local M = {}
 
 local scalar = values.scalar
 
-local METHODS = { GET = true, POST = true, PUT = true, DELETE = true, PATCH = true, HEAD = true }
 
 -- Headers the client computes; a caller setting one is a mistake.
 local RESERVED = { authorization = true, ["x-sdk-date"] = true, host = true, ["x-auth-token"] = true,
@@ -61,14 +60,13 @@ local NONE = {}
 -- request(self, base_url, hostport, method, path, opts, ctx) -> req | nil, err
 -- ctx: { creds=, project_id=, token=, date=, global= }
 function M.request(self, base_url, hostport, method, path, opts, ctx)
-  if type(method) ~= "string" or not METHODS[method:upper()] then
-    return nil, errors.config("method must be one of GET, POST, PUT, DELETE, PATCH, HEAD, got " ..
-                              tostring(method))
-  end
-  method = method:upper()
+  local why
+  method, why = rest.method(method)
+  if not method then return nil, why end
   opts = opts or {}
   if type(opts) ~= "table" then return nil, errors.config("options must be a table") end
-  local filled, why = filled_path(self, path, opts.path, ctx.project_id)
+  local filled
+  filled, why = filled_path(self, path, opts.path, ctx.project_id)
   if not filled then return nil, errors.config(why) end
   local query
   query, why = build_query(opts.query)
@@ -77,14 +75,9 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
   if not headers then return nil, errors.config(own) end
   own = own or NONE
 
-  local body = opts.body
-  if type(body) == "table" then
-    body, why = json.encode(body, "body")
-    if not body then return nil, errors.config(why) end
-  elseif body ~= nil and type(body) ~= "string" then
-    return nil, errors.config("body must be a table (sent as JSON) or a string")
-  end
-  if body ~= nil and not own["content-type"] then headers["Content-Type"] = "application/json" end
+  local body
+  body, why = rest.body(opts.body, headers, own, "application/json")
+  if why then return nil, why end
 
   headers.Host = hostport
   if ctx.global then
