@@ -131,27 +131,21 @@ int ca_hmac(ca_crypto *c, ca_digest d, const void *key, size_t keylen,
     return 0;
 }
 
-int ca_sha256(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_SHA256_LEN]) {
-    if (c->md == NULL) {
-        c->md = EVP_MD_CTX_new();
-        if (c->md == NULL) return -1;
-    }
-    if (!EVP_DigestInit_ex(c->md, c->sha256_alg, NULL)) return -1;
-    if (!EVP_DigestUpdate(c->md, msg, len)) return -1;
-    if (!EVP_DigestFinal_ex(c->md, out, NULL)) return -1;
+/* One digest on the reusable context; alg NULL: not offered by OpenSSL. */
+static int digest(ca_crypto *c, const struct evp_md_st *alg, const void *msg, size_t len, unsigned char *out) {
+    if (alg == NULL) return -1;
+    if (c->md == NULL && (c->md = EVP_MD_CTX_new()) == NULL) return -1;
+    if (!EVP_DigestInit_ex(c->md, alg, NULL) || !EVP_DigestUpdate(c->md, msg, len) ||
+        !EVP_DigestFinal_ex(c->md, out, NULL)) return -1;
     return 0;
 }
 
+int ca_sha256(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_SHA256_LEN]) {
+    return digest(c, c->sha256_alg, msg, len, out);
+}
+
 int ca_md5(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_MD5_LEN]) {
-    if (c->md5_alg == NULL) return -1;
-    if (c->md == NULL) {
-        c->md = EVP_MD_CTX_new();
-        if (c->md == NULL) return -1;
-    }
-    if (!EVP_DigestInit_ex(c->md, c->md5_alg, NULL)) return -1;
-    if (!EVP_DigestUpdate(c->md, msg, len)) return -1;
-    if (!EVP_DigestFinal_ex(c->md, out, NULL)) return -1;
-    return 0;
+    return digest(c, c->md5_alg, msg, len, out);
 }
 
 int ca_random(ca_crypto *c, unsigned char *out, size_t n) {

@@ -67,14 +67,17 @@ const char *ca_roa_sign(ca_crypto *c, ca_roa_req *r, ca_buf *sts, ca_buf *auth) 
         err = "HMAC-SHA1 failed";
         goto done;
     }
-    off = auth->len;
+    off = auth->len; /* "acs AK:base64" */
     ca_buf_add(auth, "acs ", 4);
     ca_buf_add(auth, r->ak, r->ak_len);
     ca_buf_addc(auth, ':');
     ca_base64(auth, mac, maclen);
-    if (auth->failed) { auth->len = off; err = "out of memory"; }
+    if (auth->failed) {
+        auth->len = off;
+        err = "out of memory";
+    }
 done:
-    OPENSSL_cleanse(mac, sizeof mac);
     ca_headers_free(&hs);
+    OPENSSL_cleanse(mac, sizeof mac); /* a signature is as good as the secret for this request */
     return err;
 }

@@ -148,7 +148,8 @@ local function run_live()
   r = acs_request("GET", "/clusters/" .. cid, "", nil, "testid", "testsecret")
   check(r.json and r.json.state == "running", "running_after 0: running at once", r.body)
   local s = T.stats()
-  check(s.cs_clusters == 1 and s.roa_requests == 9 and s.roa_errors == 2, "stats count ROA requests and clusters",
+  check(s.cs_clusters == 1 and s.by_action.CreateCluster == 3 and s.by_code.ErrorClusterNotFound == 1,
+        "stats count ROA requests and clusters",
         require("cjson").encode(s))
   ctl("POST", "reset", "{}")
   check(ctl("GET", "cs").json.running_after == 1, "reset restores running_after = 1")

@@ -66,7 +66,10 @@ for _, signature in ipairs({ "acs", "ACS3-HMAC-SHA256" }) do
       assert.are.equal("ErrorClusterNotFound", nf.code)
       assert.are.equal("cluster " .. made.cluster_id .. " not found", nf.message)
       assert.are.equal("string", type(nf.request_id))
-      assert.are.equal(1, emulator.stats().roa_errors)
+      local stats = emulator.stats()
+      assert.are.equal(1, stats.errors)
+      assert.are.same({ ErrorClusterNotFound = 1 }, stats.by_code)
+      assert.are.equal(2, stats.by_action.DescribeClusterDetail)
     end)
 
     it("pages with page_number and page_size", function()

@@ -4,10 +4,13 @@
 -- Version, then the product's handler (cs.lua). Gateway errors have the
 -- POP shape {"RequestId","HostId","Code","Message","Recommend"}; the
 -- product's own errors CS's {"code","message","requestId","status"}.
+-- Counted with the RPC requests (common/stats.lua: by_action, by_code).
 
 local render      = require "emulator.common.render"
 local faults      = require "emulator.common.faults"
 local reqlog      = require "emulator.common.reqlog"
+local reply       = require "emulator.common.reply"
+local stats       = require "emulator.common.stats"
 local header_auth = require "emulator.aliyun.header_auth"
 local cs          = require "emulator.aliyun.cs"
 local form        = require "emulator.common.form"
@@ -16,13 +19,6 @@ local obj = render.obj
 
 local M = {}
 
-local counters
-function M.reset() counters = { requests = 0, errors = 0, by_operation = {}, by_code = {} } end
-M.reset()
-function M.counts() return counters end
-
-local function count(t, k) t[k] = (t[k] or 0) + 1 end
-
 local function request_id()
   local r = math.random
   return string.format("%08X-%04X-%04X-%04X-%04X%08X",
@@ -30,23 +26,11 @@ local function request_id()
 end
 
 local function send(ctx, status, body, headers)
-  faults.before_send(ctx.fault)
-  local text, ctype = render.json(body), "application/json;charset=utf-8"
-  ngx.status = status
-  ngx.header["Content-Type"] = ctype
-  ngx.header["x-acs-request-id"] = ctx.request_id
-  for k, v in pairs(headers or {}) do ngx.header[k] = v end
-  reqlog.sent_status(status)
-  if ctx.fault and ctx.fault.kind == "truncate" then
-    return faults.send_truncated(status, ctype, ctx.request_id, text)
-  end
-  ngx.header["Content-Length"] = #text
-  ngx.print(text)
+  return reply.send(ctx, status, render.json(body), "application/json;charset=utf-8", headers)
 end
 
 local function send_error(ctx, e)
-  counters.errors = counters.errors + 1
-  count(counters.by_code, e.code)
+  stats.error(e.code)
   reqlog.set({ code = e.code })
   if e.cs then
     return send(ctx, e.status, obj("code", e.code, "message", e.message, "requestId", ctx.request_id,
@@ -102,7 +86,7 @@ local function execute(r, route, id, ctx)
 end
 
 function M.handle()
-  counters.requests = counters.requests + 1
+  stats.request()
   local ctx = { request_id = request_id() }
   local r = header_auth.request()
   local h = r.headers
@@ -114,7 +98,7 @@ function M.handle()
     return send_error(ctx, { status = 404, code = "InvalidAction.NotFound",
                              message = "Specified api " .. r.method .. " " .. r.raw_path .. " is not found." })
   end
-  count(counters.by_operation, route[3])
+  stats.action(route[3])
   ctx.fault = faults.take("roa")
   if ctx.fault then
     local err = faults.apply(ctx.fault)

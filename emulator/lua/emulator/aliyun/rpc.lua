@@ -15,6 +15,7 @@ local stats       = require "emulator.common.stats"
 local faults      = require "emulator.common.faults"
 local reqlog      = require "emulator.common.reqlog"
 local body_of     = require "emulator.common.body"
+local reply       = require "emulator.common.reply"
 local header_auth = require "emulator.aliyun.header_auth"
 
 local M = {}
@@ -152,23 +153,8 @@ local function execute(params)
 end
 
 local function send(ctx, status, root, body_obj, headers)
-  faults.before_send(ctx.fault) -- a stall fault waits here, after the work is done
-  local body, ctype
-  if ctx.xml then
-    body, ctype = render.xml(root, body_obj), "text/xml;charset=utf-8"
-  else
-    body, ctype = render.json(body_obj), "application/json;charset=utf-8"
-  end
-  ngx.status = status
-  ngx.header["Content-Type"] = ctype
-  ngx.header["x-acs-request-id"] = ctx.request_id
-  for k, v in pairs(headers or {}) do ngx.header[k] = v end
-  reqlog.sent_status(status)
-  if ctx.fault and ctx.fault.kind == "truncate" then
-    return faults.send_truncated(status, ctype, ctx.request_id, body)
-  end
-  ngx.header["Content-Length"] = #body
-  ngx.print(body)
+  if ctx.xml then return reply.send(ctx, status, render.xml(root, body_obj), "text/xml;charset=utf-8", headers) end
+  return reply.send(ctx, status, render.json(body_obj), "application/json;charset=utf-8", headers)
 end
 
 function M.send_error(ctx, err)

@@ -24,7 +24,6 @@ local faults      = require "emulator.common.faults"
 local ecs         = require "emulator.aliyun.ecs"
 local vpc         = require "emulator.aliyun.vpc"
 local cs          = require "emulator.aliyun.cs"
-local roa         = require "emulator.aliyun.roa"
 local huawei      = require "emulator.huawei.gateway"
 local hw_iam      = require "emulator.huawei.iam"
 local vpcep       = require "emulator.huawei.vpcep"
@@ -54,15 +53,12 @@ local function get_stats()
     iam_tokens = iam.tokens, iam_tokens_active = iam.active, iam_project_lookups = iam.project_lookups,
     iam_token_ttl = iam.token_ttl,
     vpcep_services = ep.services, vpcep_endpoints = ep.endpoints,
-    -- Alibaba ROA (Container Service)
-    roa_requests = roa.counts().requests, roa_errors = roa.counts().errors,
-    roa_by_operation = roa.counts().by_operation, roa_by_code = roa.counts().by_code,
-    cs_clusters = cs.counts().clusters,
+    cs_clusters = cs.counts().clusters, -- Alibaba ROA (Container Service)
   }
 end
 
 local function reset()
-  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, reqlog, roa, cs }) do
+  for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, reqlog, cs }) do
     m.reset()
   end
 end
