@@ -100,31 +100,33 @@ local function settle()
   collectgarbage("collect")
 end
 
+-- time_prepare(client, a, b, c): client:prepare(a, b, c) in batches; one JSON line.
+local function time_prepare(client, a, b, c)
+  local ns, iters = timed(function(n)
+    for _ = 1, n do
+      local req, err = client:prepare(a, b, c)
+      if not req then fail(err) end
+    end
+  end, tonumber(arg[2]) or 0.5)
+  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+end
+
 local function check_result(res, err)
   if not res then fail(tostring(err)) end
   if type(res.Regions) ~= "table" then fail("unexpected answer") end
 end
 
 if mode == "sign-rpc" then
-  local ecs = ecs_client()
-  local P = DESCRIBE_INSTANCES
-  local ns, iters = timed(function(n)
-    for _ = 1, n do
-      local req, err = ecs:prepare("DescribeInstances", P)
-      if not req then fail(err) end
-    end
-  end, tonumber(arg[2]) or 0.5)
-  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+  time_prepare(ecs_client(), "DescribeInstances", DESCRIBE_INSTANCES)
 
 elseif mode == "sign-sdk" then
-  local hw = hw_client()
-  local ns, iters = timed(function(n)
-    for _ = 1, n do
-      local req, err = hw:prepare("GET", HW_PATH, HW_OPTS)
-      if not req then fail(err) end
-    end
-  end, tonumber(arg[2]) or 0.5)
-  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+  time_prepare(hw_client(), "GET", HW_PATH, HW_OPTS)
+
+elseif mode == "sign-acs3" then
+  time_prepare(acs3_client(), "DescribeInstances", DESCRIBE_INSTANCES)
+
+elseif mode == "sign-roa" then
+  time_prepare(roa_client(), "GET", "/clusters", ROA_OPTS)
 
 elseif mode == "sign-core" then
   -- The C core called from Lua with a ready table: what prepare costs
@@ -152,19 +154,6 @@ elseif mode == "check-rpc" then
   local req = assert(ecs_client():prepare("DescribeInstances", DESCRIBE_INSTANCES,
                                           { nonce = arg[2], timestamp = arg[3] }))
   print(req.url)
-
-elseif mode == "sign-acs3" or mode == "sign-roa" then
-  local acs3 = mode == "sign-acs3"
-  local c = acs3 and acs3_client() or roa_client()
-  local ns, iters = timed(function(n)
-    for _ = 1, n do
-      local req, err
-      if acs3 then req, err = c:prepare("DescribeInstances", DESCRIBE_INSTANCES)
-      else req, err = c:prepare("GET", "/clusters", ROA_OPTS) end
-      if not req then fail(err) end
-    end
-  end, tonumber(arg[2]) or 0.5)
-  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
 
 elseif mode == "check-acs3" then
   local req = assert(acs3_client():prepare("DescribeInstances", DESCRIBE_INSTANCES,

@@ -70,20 +70,24 @@ static const char *const USER[][2] = {
 };
 #define NUSER (sizeof USER / sizeof USER[0])
 
-static int rpc_op(bench *b) {
+/* A fresh 128-bit nonce as 32 hex chars into b->nonce, as the core makes one. */
+static const char *fresh_nonce(bench *b) {
     static const char digits[] = "0123456789abcdef";
     unsigned char r[16];
-    size_t i, n = 0;
-    const char *nonce = b->fixed_nonce, *ts = b->fixed_ts;
-    if (nonce == NULL) {
-        if (ca_random(&b->c, r, sizeof r) != 0) return -1;
-        for (i = 0; i < 16; i++) {
-            b->nonce[2 * i] = digits[r[i] >> 4];
-            b->nonce[2 * i + 1] = digits[r[i] & 15];
-        }
-        b->nonce[32] = '\0';
-        nonce = b->nonce;
+    size_t i;
+    if (ca_random(&b->c, r, sizeof r) != 0) return NULL;
+    for (i = 0; i < 16; i++) {
+        b->nonce[2 * i] = digits[r[i] >> 4];
+        b->nonce[2 * i + 1] = digits[r[i] & 15];
     }
+    b->nonce[32] = '\0';
+    return b->nonce;
+}
+
+static int rpc_op(bench *b) {
+    size_t i, n = 0;
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *ts = b->fixed_ts;
+    if (nonce == NULL) return -1;
     if (ts == NULL) {
         fmt_now(b->ts, sizeof b->ts, "%Y-%m-%dT%H:%M:%SZ");
         ts = b->ts;
@@ -147,30 +151,15 @@ static int sdk_op(bench *b) {
     return 0;
 }
 
-static void random_nonce(bench *b, unsigned char r[16]) {
-    static const char digits[] = "0123456789abcdef";
-    size_t i;
-    for (i = 0; i < 16; i++) {
-        b->nonce[2 * i] = digits[r[i] >> 4];
-        b->nonce[2 * i + 1] = digits[r[i] & 15];
-    }
-    b->nonce[32] = '\0';
-}
-
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* ecs (signature = "ACS3-HMAC-SHA256"):prepare("DescribeInstances", the
  * same 9 caller parameters): 11 query pairs, 6 signed headers + User-Agent. */
 static int acs3_op(bench *b) {
     ca_acs3_req r;
-    unsigned char rnd[16];
     size_t i, n = 0;
-    const char *nonce = b->fixed_nonce, *ts = b->fixed_ts;
-    if (nonce == NULL) {
-        if (ca_random(&b->c, rnd, sizeof rnd) != 0) return -1;
-        random_nonce(b, rnd);
-        nonce = b->nonce;
-    }
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *ts = b->fixed_ts;
+    if (nonce == NULL) return -1;
     if (ts == NULL) {
         fmt_now(b->ts, sizeof b->ts, "%Y-%m-%dT%H:%M:%SZ");
         ts = b->ts;
@@ -204,13 +193,8 @@ static int acs3_op(bench *b) {
 /* cs:prepare("GET", "/clusters", {query = {page_size=10, page_number=1, name="x"}}) */
 static int roa_op(bench *b) {
     ca_roa_req r;
-    unsigned char rnd[16];
-    const char *nonce = b->fixed_nonce, *date = b->fixed_ts;
-    if (nonce == NULL) {
-        if (ca_random(&b->c, rnd, sizeof rnd) != 0) return -1;
-        random_nonce(b, rnd);
-        nonce = b->nonce;
-    }
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *date = b->fixed_ts;
+    if (nonce == NULL) return -1;
     if (date == NULL) {
         fmt_now(b->ts, sizeof b->ts, "%a, %d %b %Y %H:%M:%S GMT"); /* C locale */
         date = b->ts;

@@ -1,8 +1,10 @@
--- What the REST clients (Huawei, Alibaba ROA) check of a request alike:
--- the method, and the body (a table sent as JSON, a string as it is) with
--- the Content-Type it gets unless the caller gave one.
+-- What the REST clients (Huawei, Alibaba ROA) do alike: check a request's
+-- method, the caller's headers and the body (a table sent as JSON, a
+-- string as it is) with the Content-Type it gets unless the caller gave
+-- one; which requests may be retried; the get/post/... shorthands.
 local json = require "cloudapi.json"
 local errors = require "cloudapi.errors"
+local headers_check = require "cloudapi.headers"
 
 local M = {}
 
@@ -35,6 +37,35 @@ function M.body(body, h, own, string_type)
   end
   if ctype and not own["content-type"] then h["Content-Type"] = ctype end
   return body
+end
+
+local NONE = {}
+
+-- headers_and_body(opts, reserved, string_type) -> headers (a copy of the
+-- caller's, to complete), the caller's by lowercase name, body | nil, err
+function M.headers_and_body(opts, reserved, string_type)
+  local h, own = headers_check.check(opts.headers, reserved)
+  if not h then return nil, errors.config(own) end
+  own = own or NONE
+  local body, err = M.body(opts.body, h, own, string_type)
+  if err then return nil, err end
+  return h, own, body
+end
+
+-- idempotent(method, opts) -> whether a failed attempt may be sent again:
+-- not a POST or PATCH, unless the call says so (opts.idempotent = true).
+function M.idempotent(method, opts)
+  if opts and opts.idempotent == true then return true end
+  local upper = type(method) == "string" and method:upper()
+  return upper ~= "POST" and upper ~= "PATCH"
+end
+
+-- shorthands(class): class:get(path, opts) ... for class:request(method, path, opts)
+function M.shorthands(class)
+  for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head" }) do
+    local method = m:upper()
+    class[m] = function(self, path, opts) return self:request(method, path, opts) end
+  end
 end
 
 return M

@@ -9,12 +9,8 @@ local KEYS = emulator.KEYS
 
 local function client(product, opts)
   opts = opts or {}
-  opts.product = product
-  opts.endpoint = emulator.url
-  opts.credentials = opts.credentials or KEYS.test
-  opts.region = opts.region or "cn-hangzhou"
-  opts.signature = "ACS3-HMAC-SHA256"
-  return cloudapi.aliyun.new(opts)
+  opts.product, opts.signature = product, "ACS3-HMAC-SHA256"
+  return emulator.aliyun(cloudapi.aliyun.new, opts)
 end
 
 describe("aliyun RPC under ACS3-HMAC-SHA256", function()

@@ -11,10 +11,8 @@ local KEYS = emulator.KEYS
 
 local function cs(signature, opts)
   opts = opts or {}
-  opts.product, opts.region, opts.endpoint = "cs", "cn-hangzhou", emulator.url
-  opts.credentials = opts.credentials or KEYS.test
-  opts.signature = signature
-  return cloudapi.aliyun.roa(opts)
+  opts.product, opts.signature = "cs", signature
+  return emulator.aliyun(cloudapi.aliyun.roa, opts)
 end
 
 local session = core.http_session()

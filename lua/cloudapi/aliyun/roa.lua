@@ -11,7 +11,6 @@ local options = require "cloudapi.options"
 local rest = require "cloudapi.rest"
 local values = require "cloudapi.values"
 local paths = require "cloudapi.path"
-local headers_check = require "cloudapi.headers"
 local endpoints = require "cloudapi.aliyun.endpoints"
 local decode = require "cloudapi.aliyun.decode"
 local creds_spec = require "cloudapi.aliyun.credentials"
@@ -111,13 +110,8 @@ local function build_request(self, creds, method, path, opts, nonce, date, want)
   local query
   query, why = flat_query(opts.query)
   if not query then return nil, errors.config(why) end
-  local h, own = headers_check.check(opts.headers, RESERVED)
-  if not h then return nil, errors.config(own) end
-  own = own or NONE
-
-  local body
-  body, why = rest.body(opts.body, h, own, "application/octet-stream")
-  if why then return nil, why end
+  local h, own, body = rest.headers_and_body(opts, RESERVED, "application/octet-stream")
+  if not h then return nil, own end
   if not own.accept then h.Accept = "application/json" end
   if not own["user-agent"] then h["User-Agent"] = self.user_agent end
   local step = self.step
@@ -219,16 +213,11 @@ end
 function Client:request(method, path, opts)
   local policy, timeout, why = options.call(self, opts)
   if why then return nil, errors.config(why) end
-  local upper = type(method) == "string" and method:upper()
   local body = type(opts) == "table" and opts.body
-  local idempotent = (opts and opts.idempotent == true) or (upper ~= "POST" and upper ~= "PATCH")
-                     or (type(body) == "table" and body.client_token ~= nil)
+  local idempotent = rest.idempotent(method, opts) or (type(body) == "table" and body.client_token ~= nil)
   return client.run(self, policy, timeout, idempotent, { method = method, path = path, opts = opts })
 end
 
-for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head" }) do
-  local method = m:upper()
-  Client[m] = function(self, path, opts) return self:request(method, path, opts) end
-end
+rest.shorthands(Client)
 
 return M

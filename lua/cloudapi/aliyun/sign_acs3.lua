@@ -11,6 +11,7 @@ local errors = require "cloudapi.errors"
 local client = require "cloudapi.client"
 local sign_v1 = require "cloudapi.aliyun.sign_v1"
 local creds_spec = require "cloudapi.aliyun.credentials"
+local decode = require "cloudapi.aliyun.decode"
 
 local M = {}
 
@@ -25,15 +26,13 @@ M.RESERVED_HEADERS = {
   ["x-acs-content-sha256"] = true, ["x-acs-security-token"] = true, ["x-acs-accesskey-id"] = true,
 }
 
--- The server quotes its canonical request (the emulator does): compare
--- it with ours, which every ACS3 request keeps.
-M.SIGNATURE = {
-  codes = { SignatureDoesNotMatch = true, IncompleteSignature = true },
-  quoted = "canonical request is:%s*(.-)%s*$",
-  field = "canonical_request",
-  names = { who = "server", what = "canonical request", whats = "canonical requests",
-            secret = "AccessKeySecret", id = "AccessKeyId" },
-}
+-- How a mismatch is diagnosed: as for v1 (decode.SIGNATURE), but the
+-- server quotes its canonical request (the emulator does), which we make
+-- again to compare.
+local V1 = decode.SIGNATURE
+M.SIGNATURE = { codes = V1.codes, quoted = "canonical request is:%s*(.-)%s*$", field = "canonical_request",
+                names = setmetatable({ what = "canonical request", whats = "canonical requests" },
+                                     { __index = V1.names }) }
 
 -- The x-acs-date of a time in seconds.
 M.date = core.timestamp

@@ -7,7 +7,6 @@ local values = require "cloudapi.values"
 local errors = require "cloudapi.errors"
 local clock = require "cloudapi.clock"
 local paths = require "cloudapi.path"
-local headers_check = require "cloudapi.headers"
 local rest = require "cloudapi.rest"
 
 local M = {}
@@ -55,7 +54,6 @@ local function filled_path(self, p, vals, project_id)
   return paths.cached(self.paths, p, PATH_RULES, project_id, self.domain_id)
 end
 
-local NONE = {}
 
 -- request(self, base_url, hostport, method, path, opts, ctx) -> req | nil, err
 -- ctx: { creds=, project_id=, token=, date=, global= }
@@ -71,13 +69,8 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
   local query
   query, why = build_query(opts.query)
   if not query then return nil, errors.config(why) end
-  local headers, own = headers_check.check(opts.headers, RESERVED)
-  if not headers then return nil, errors.config(own) end
-  own = own or NONE
-
-  local body
-  body, why = rest.body(opts.body, headers, own, "application/json")
-  if why then return nil, why end
+  local headers, own, body = rest.headers_and_body(opts, RESERVED, "application/json")
+  if not headers then return nil, own end
 
   headers.Host = hostport
   if ctx.global then

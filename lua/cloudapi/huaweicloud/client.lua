@@ -5,6 +5,7 @@
 local client = require "cloudapi.client"
 local errors = require "cloudapi.errors"
 local options = require "cloudapi.options"
+local rest = require "cloudapi.rest"
 local build = require "cloudapi.huaweicloud.build"
 local decode = require "cloudapi.huaweicloud.decode"
 local endpoints = require "cloudapi.huaweicloud.endpoints"
@@ -208,14 +209,9 @@ function Client:request(method, path, opts)
     if not id then return nil, err end
     ctx.project_id = id
   end
-  local upper = type(method) == "string" and method:upper()
-  local idempotent = (opts and opts.idempotent == true) or (upper ~= "POST" and upper ~= "PATCH")
-  return client.run(self, policy, timeout, idempotent, ctx)
+  return client.run(self, policy, timeout, rest.idempotent(method, opts), ctx)
 end
 
-for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head" }) do
-  local method = m:upper()
-  Client[m] = function(self, path, opts) return self:request(method, path, opts) end
-end
+rest.shorthands(Client)
 
 return M
