@@ -84,15 +84,24 @@ static const char *fresh_nonce(bench *b) {
     return b->nonce;
 }
 
+/* The time to sign with: the fixed one (check mode) or the clock's, in fmt. */
+static const char *stamp(bench *b, const char *fmt) {
+    if (b->fixed_ts) return b->fixed_ts;
+    fmt_now(b->ts, sizeof b->ts, fmt);
+    return b->ts;
+}
+
+/* The caller's 10 flat pairs into b->pairs; returns how many. */
+static size_t user_pairs(bench *b) {
+    size_t i;
+    for (i = 0; i < NUSER; i++) set(&b->pairs[i], USER[i][0], USER[i][1]);
+    return NUSER;
+}
+
 static int rpc_op(bench *b) {
-    size_t i, n = 0;
-    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *ts = b->fixed_ts;
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *ts = stamp(b, "%Y-%m-%dT%H:%M:%SZ");
+    size_t n = user_pairs(b);
     if (nonce == NULL) return -1;
-    if (ts == NULL) {
-        fmt_now(b->ts, sizeof b->ts, "%Y-%m-%dT%H:%M:%SZ");
-        ts = b->ts;
-    }
-    for (i = 0; i < NUSER; i++) set(&b->pairs[n++], USER[i][0], USER[i][1]);
     set(&b->pairs[n++], "Action", "DescribeInstances");
     set(&b->pairs[n++], "Version", "2014-05-26");
     set(&b->pairs[n++], "Format", "JSON");
@@ -151,20 +160,26 @@ static int sdk_op(bench *b) {
     return 0;
 }
 
+/* The URL of a request signed in its headers: base and the query b->q
+ * (the signature is in b->sig, the Authorization). */
+static int header_signed_url(bench *b, const char *base) {
+    ca_buf_reset(&b->url);
+    ca_buf_adds(&b->url, base);
+    ca_buf_add(&b->url, b->q.p, b->q.len);
+    if (b->url.failed || b->sig.len == 0) return -1;
+    b->sink += b->url.len + (unsigned char)b->sig.p[b->sig.len - 1];
+    return 0;
+}
+
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /* ecs (signature = "ACS3-HMAC-SHA256"):prepare("DescribeInstances", the
  * same 9 caller parameters): 11 query pairs, 6 signed headers + User-Agent. */
 static int acs3_op(bench *b) {
     ca_acs3_req r;
-    size_t i, n = 0;
-    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *ts = b->fixed_ts;
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *ts = stamp(b, "%Y-%m-%dT%H:%M:%SZ");
+    size_t n = user_pairs(b);
     if (nonce == NULL) return -1;
-    if (ts == NULL) {
-        fmt_now(b->ts, sizeof b->ts, "%Y-%m-%dT%H:%M:%SZ");
-        ts = b->ts;
-    }
-    for (i = 0; i < NUSER; i++) set(&b->pairs[n++], USER[i][0], USER[i][1]);
     set(&b->pairs[n++], "RegionId", "cn-hangzhou");
     set(&b->pairs[n + 0], "User-Agent", "cloudapi-lua");
     set(&b->pairs[n + 1], "host", "ecs.cn-hangzhou.aliyuncs.com");
@@ -182,23 +197,15 @@ static int acs3_op(bench *b) {
     ca_buf_reset(&b->q); ca_buf_reset(&b->sts); ca_buf_reset(&b->sig); ca_buf_reset(&b->url);
     /* url: canonical request, q: canonical query, sts, sig: Authorization */
     if (ca_acs3_sign(&b->c, &r, &b->url, &b->q, &b->sts, &b->sig) != NULL) return -1;
-    ca_buf_reset(&b->url);
-    ca_buf_adds(&b->url, "https://ecs.cn-hangzhou.aliyuncs.com/?");
-    ca_buf_add(&b->url, b->q.p, b->q.len);
-    if (b->url.failed) return -1;
-    b->sink += b->url.len + (unsigned char)b->sig.p[b->sig.len - 1];
-    return 0;
+    return header_signed_url(b, "https://ecs.cn-hangzhou.aliyuncs.com/?");
 }
 
 /* cs:prepare("GET", "/clusters", {query = {page_size=10, page_number=1, name="x"}}) */
 static int roa_op(bench *b) {
     ca_roa_req r;
-    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *date = b->fixed_ts;
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b);
+    const char *date = stamp(b, "%a, %d %b %Y %H:%M:%S GMT"); /* C locale */
     if (nonce == NULL) return -1;
-    if (date == NULL) {
-        fmt_now(b->ts, sizeof b->ts, "%a, %d %b %Y %H:%M:%S GMT"); /* C locale */
-        date = b->ts;
-    }
     set(&b->pairs[0], "page_size", "10");
     set(&b->pairs[1], "page_number", "1");
     set(&b->pairs[2], "name", "x");
@@ -218,11 +225,7 @@ static int roa_op(bench *b) {
     ca_buf_reset(&b->q); ca_buf_reset(&b->sts); ca_buf_reset(&b->sig); ca_buf_reset(&b->url);
     if (ca_roa_sign(&b->c, &r, &b->sts, &b->sig) != NULL) return -1;
     ca_canonical_query(&b->q, b->pairs, 3); /* sorted by ca_roa_sign */
-    ca_buf_adds(&b->url, "https://cs.cn-hangzhou.aliyuncs.com/clusters?");
-    ca_buf_add(&b->url, b->q.p, b->q.len);
-    if (b->url.failed) return -1;
-    b->sink += b->url.len + (unsigned char)b->sig.p[b->sig.len - 1];
-    return 0;
+    return header_signed_url(b, "https://cs.cn-hangzhou.aliyuncs.com/clusters?");
 }
 
 static int usage(void) {

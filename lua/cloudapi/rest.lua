@@ -1,5 +1,5 @@
 -- What the REST clients (Huawei, Alibaba ROA) do alike: check a request's
--- method, the caller's headers and the body (a table sent as JSON, a
+-- method, query, the caller's headers and the body (a table sent as JSON, a
 -- string as it is) with the Content-Type it gets unless the caller gave
 -- one; which requests may be retried; the get/post/... shorthands.
 local json = require "cloudapi.json"
@@ -40,6 +40,40 @@ function M.body(body, h, own, string_type)
 end
 
 local NONE = {}
+local scalar = require("cloudapi.values").scalar
+local find, format, floor = string.find, string.format, math.floor
+
+-- query(q, lists) -> the query as strings (a list of strings for a
+-- repeated name when lists) | nil, err
+function M.query(q, lists)
+  local out = {}
+  if q == nil then return out end
+  if type(q) ~= "table" then return nil, errors.config("query must be a table") end
+  for k, v in pairs(q) do
+    if type(k) ~= "string" or k == "" then
+      return nil, errors.config("query parameter names must be non-empty strings")
+    end
+    local tv = type(v)
+    if tv == "string" and not find(v, "\0", 1, true) then
+      out[k] = v -- the common cases without a call: text, and integers below 2^53
+    elseif tv == "number" and v == floor(v) and v > -2^53 and v < 2^53 then
+      out[k] = format("%d", v)
+    elseif tv == "table" and lists then
+      local list = {}
+      for i = 1, #v do
+        local s, why = scalar(v[i], "query parameter", k)
+        if not s then return nil, errors.config(why) end
+        list[i] = s
+      end
+      out[k] = list
+    else
+      local s, why = scalar(v, "query parameter", k)
+      if not s then return nil, errors.config(why) end
+      out[k] = s
+    end
+  end
+  return out
+end
 
 -- headers_and_body(opts, reserved, string_type) -> headers (a copy of the
 -- caller's, to complete), the caller's by lowercase name, body | nil, err

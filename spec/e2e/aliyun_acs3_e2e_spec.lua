@@ -1,10 +1,8 @@
 -- ACS3-HMAC-SHA256 on the RPC client end to end: every emulator action,
 -- GET (query) and POST (form body), STS, caller headers, and what the
 -- emulator refuses (wrong secret, reused nonce, stale time, unknown scheme).
-local cloudapi = require "cloudapi"
-local core = require "cloudapi.core"
+local cloudapi, core = require "cloudapi", require "cloudapi.core"
 local emulator = require "support.emulator"
-
 local KEYS = emulator.KEYS
 
 local function client(product, opts)

@@ -3,12 +3,11 @@
 -- client_token idempotency, the cluster lifecycle, CS's error shape, and
 -- what the emulator refuses.
 local cloudapi = require "cloudapi"
-local core = require "cloudapi.core"
-local json = require "cloudapi.json"
+local core, json = require "cloudapi.core", require "cloudapi.json"
 local emulator = require "support.emulator"
-
 local KEYS = emulator.KEYS
 
+-- A Container Service client on the emulator.
 local function cs(signature, opts)
   opts = opts or {}
   opts.product, opts.signature = "cs", signature

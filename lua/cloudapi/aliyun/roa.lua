@@ -8,14 +8,12 @@ local core = require "cloudapi.core"
 local client = require "cloudapi.client"
 local errors = require "cloudapi.errors"
 local options = require "cloudapi.options"
-local rest = require "cloudapi.rest"
-local values = require "cloudapi.values"
-local paths = require "cloudapi.path"
+local paths, rest = require "cloudapi.path", require "cloudapi.rest"
+
 local endpoints = require "cloudapi.aliyun.endpoints"
 local decode = require "cloudapi.aliyun.decode"
 local creds_spec = require "cloudapi.aliyun.credentials"
-local sign_roa = require "cloudapi.aliyun.sign_roa"
-local sign_acs3 = require "cloudapi.aliyun.sign_acs3"
+local sign_roa, sign_acs3 = require "cloudapi.aliyun.sign_roa", require "cloudapi.aliyun.sign_acs3"
 
 local M = {}
 
@@ -60,28 +58,6 @@ end
 
 local FIELDS = creds_spec.FIELDS
 local NONE = {}
-local scalar = values.scalar
-local find, format, floor = string.find, string.format, math.floor
-
-local function flat_query(q)
-  local out = {}
-  if q == nil then return out end
-  if type(q) ~= "table" then return nil, "query must be a table" end
-  for k, v in pairs(q) do
-    if type(k) ~= "string" or k == "" then return nil, "query parameter names must be non-empty strings" end
-    local tv = type(v)
-    if tv == "string" and not find(v, "\0", 1, true) then
-      out[k] = v -- the common cases without a call: text, and integers below 2^53
-    elseif tv == "number" and v == floor(v) and v > -2^53 and v < 2^53 then
-      out[k] = format("%d", v)
-    else
-      local s, why = scalar(v, "query parameter", k)
-      if not s then return nil, why end
-      out[k] = s
-    end
-  end
-  return out
-end
 
 -- build_request(self, creds, method, path, opts, nonce, date, want) -> req
 -- | nil, err: one signed request. date: seconds or the string the
@@ -108,8 +84,8 @@ local function build_request(self, creds, method, path, opts, nonce, date, want)
   else filled, why = paths.fill(path, opts.path, PATH_RULES) end
   if not filled then return nil, errors.config(why) end
   local query
-  query, why = flat_query(opts.query)
-  if not query then return nil, errors.config(why) end
+  query, why = rest.query(opts.query)
+  if not query then return nil, why end
   local h, own, body = rest.headers_and_body(opts, RESERVED, "application/octet-stream")
   if not h then return nil, own end
   if not own.accept then h.Accept = "application/json" end

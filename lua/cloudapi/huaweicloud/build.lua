@@ -1,9 +1,8 @@
 -- The build and sign steps of a Huawei Cloud REST request: path templates
--- filled and encoded (cloudapi.path), the query in canonical form, headers checked, a
--- table body as JSON, then signed with SDK-HMAC-SHA256 (or V11) by the C
+-- filled and encoded (cloudapi.path), the query in canonical form, headers
+-- checked, a table body as JSON (cloudapi.rest), then signed with SDK-HMAC-SHA256 (or V11) by the C
 -- core, or carrying an IAM token.
 local core = require "cloudapi.core"
-local values = require "cloudapi.values"
 local errors = require "cloudapi.errors"
 local clock = require "cloudapi.clock"
 local paths = require "cloudapi.path"
@@ -11,35 +10,10 @@ local rest = require "cloudapi.rest"
 
 local M = {}
 
-local scalar = values.scalar
-
 
 -- Headers the client computes; a caller setting one is a mistake.
 local RESERVED = { authorization = true, ["x-sdk-date"] = true, host = true, ["x-auth-token"] = true,
                    ["content-length"] = true }
-
-local function build_query(q)
-  local out = {}
-  if q == nil then return out end
-  if type(q) ~= "table" then return nil, "query must be a table" end
-  for k, v in pairs(q) do
-    if type(k) ~= "string" or k == "" then return nil, "query parameter names must be non-empty strings" end
-    if type(v) == "table" then
-      local list = {}
-      for i = 1, #v do
-        local s, why = scalar(v[i], "query parameter", k)
-        if not s then return nil, why end
-        list[i] = s
-      end
-      out[k] = list
-    else
-      local s, why = scalar(v, "query parameter", k)
-      if not s then return nil, why end
-      out[k] = s
-    end
-  end
-  return out
-end
 
 -- {project_id} and {domain_id} are the client's own; a '/' in a value
 -- is refused (gateways disagree on whether %2F splits a segment).
@@ -67,8 +41,8 @@ function M.request(self, base_url, hostport, method, path, opts, ctx)
   filled, why = filled_path(self, path, opts.path, ctx.project_id)
   if not filled then return nil, errors.config(why) end
   local query
-  query, why = build_query(opts.query)
-  if not query then return nil, errors.config(why) end
+  query, why = rest.query(opts.query, true)
+  if not query then return nil, why end
   local headers, own, body = rest.headers_and_body(opts, RESERVED, "application/json")
   if not headers then return nil, own end
 

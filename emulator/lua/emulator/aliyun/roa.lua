@@ -6,16 +6,16 @@
 -- product's own errors CS's {"code","message","requestId","status"}.
 -- Counted with the RPC requests (common/stats.lua: by_action, by_code).
 
+local header_auth = require "emulator.aliyun.header_auth"
+local cs          = require "emulator.aliyun.cs" -- the one ROA product served
 local render      = require "emulator.common.render"
+local obj = render.obj
+
 local faults      = require "emulator.common.faults"
 local reqlog      = require "emulator.common.reqlog"
 local reply       = require "emulator.common.reply"
 local stats       = require "emulator.common.stats"
-local header_auth = require "emulator.aliyun.header_auth"
-local cs          = require "emulator.aliyun.cs"
 local form        = require "emulator.common.form"
-
-local obj = render.obj
 
 local M = {}
 
