@@ -62,8 +62,9 @@ local NONE = {}
 -- build_request(self, creds, method, path, opts, nonce, date, want) -> req
 -- | nil, err: one signed request. date: seconds or the string the
 -- signature sends; want: keep what was signed (string_to_sign, and ACS3's
--- canonical_request), otherwise made again when asked for (again()).
-local function build_request(self, creds, method, path, opts, nonce, date, want)
+-- canonical_request), otherwise made again when asked for (again());
+-- timeout, remaining, idempotent: the transport fields of a call's attempt.
+local function build_request(self, creds, method, path, opts, nonce, date, want, timeout, remaining, idempotent)
   local why
   method, why = rest.method(method)
   if not method then return nil, why end
@@ -95,10 +96,18 @@ local function build_request(self, creds, method, path, opts, nonce, date, want)
   local q, canonical, sts = step.sign(h, creds, method, self.hostport, filled, query, body, action,
                                       self.version, nonce or core.nonce(), date, want)
   if not q then return nil, errors.config(canonical) end
-  local req = { method = method, url = q ~= "" and (self.base_url .. filled .. "?" .. q) or (self.base_url .. filled),
-                headers = h, body = body, path = filled, action = action, template = path, opts = opts,
-                string_to_sign = sts, canonical_request = canonical }
-  if #req.url > client.MAX_URL then return client.too_long(self, req) end
+  local url = q ~= "" and (self.base_url .. filled .. "?" .. q) or (self.base_url .. filled)
+  -- Sized once: a table grown field by field is rehashed on the way.
+  local req
+  if timeout then
+    req = { method = method, url = url, headers = h, body = body, path = filled, action = action,
+            template = path, opts = opts, timeout = timeout, total_timeout = remaining, idempotent = idempotent }
+  else
+    req = { method = method, url = url, headers = h, body = body, path = filled, action = action,
+            template = path, opts = opts }
+  end
+  if want then req.string_to_sign, req.canonical_request = sts, canonical end
+  if #url > client.MAX_URL then return client.too_long(self, req) end
   return req
 end
 
@@ -113,30 +122,30 @@ local function again(self, req)
 end
 
 -- A prepared request: string_to_sign (and canonical_request) made when
--- first read.
-local CLIENT = {}
-local Prepared = {
-  __name = client.Request.__name, __tostring = client.Request.__tostring,
-  __index = function(req, k)
-    if k ~= "canonical_request" and k ~= "string_to_sign" then return nil end
-    local r = again(rawget(req, CLIENT), req)
-    if not r then return nil end
-    rawset(req, "canonical_request", r.canonical_request)
-    rawset(req, "string_to_sign", r.string_to_sign)
-    return r[k]
-  end,
-}
+-- first read. One metatable per client, made at its first prepare.
+local function prepared_mt(self)
+  local mt = {
+    __name = client.Request.__name, __tostring = client.Request.__tostring,
+    __index = function(req, k)
+      if k ~= "canonical_request" and k ~= "string_to_sign" then return nil end
+      local r = again(self, req)
+      if not r then return nil end
+      rawset(req, "canonical_request", r.canonical_request)
+      rawset(req, "string_to_sign", r.string_to_sign)
+      return r[k]
+    end,
+  }
+  self.prepared_mt = mt
+  return mt
+end
 
 -- build(ctx, _, timeout, remaining, idempotent) -> req | nil, err: one
 -- attempt, signed now (a fresh nonce and date).
 function Client:build(ctx, _, timeout, remaining, idempotent)
   local creds, err = client.credentials(self, FIELDS)
   if not creds then return nil, err end
-  local req
-  req, err = build_request(self, creds, ctx.method, ctx.path, ctx.opts, nil, self.clock() + self.clock_offset, false)
-  if not req then return nil, err end
-  req.timeout, req.total_timeout, req.idempotent = timeout, remaining, idempotent
-  return req
+  return build_request(self, creds, ctx.method, ctx.path, ctx.opts, nil, self.clock() + self.clock_offset, false,
+                       timeout, remaining, idempotent)
 end
 
 -- prepare(method, path, {query=, headers=, body=, path=, action=}, {nonce=, date=})
@@ -160,8 +169,7 @@ function Client:prepare(method, path, opts, sign_opts)
   local req
   req, err = build_request(self, creds, method, path, opts, nonce, date or (self.clock() + self.clock_offset), false)
   if not req then return nil, err end
-  req[CLIENT] = self
-  return setmetatable(req, Prepared)
+  return setmetatable(req, self.prepared_mt or prepared_mt(self))
 end
 
 -- A success may have no body (202, 204): an empty table then.
