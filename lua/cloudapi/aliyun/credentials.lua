@@ -13,14 +13,4 @@ M.ENV = {
 M.FIELDS = { required = { "access_key_id", "access_key_secret" }, optional = { "security_token" },
              secrets = { "access_key_secret", "security_token" } }
 
--- sts_headers(h, creds): the headers a header-signed request (ACS3, ROA
--- acs) carries for a temporary credential.
-function M.sts_headers(h, creds)
-  local token = creds.security_token
-  if token and token ~= "" then
-    h["x-acs-security-token"] = token
-    h["x-acs-accesskey-id"] = creds.access_key_id
-  end
-end
-
 return M

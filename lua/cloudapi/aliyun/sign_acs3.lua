@@ -34,6 +34,17 @@ M.SIGNATURE = { codes = V1.codes, quoted = "canonical request is:%s*(.-)%s*$", f
                 names = setmetatable({ what = "canonical request", whats = "canonical requests" },
                                      { __index = V1.names }) }
 
+-- sts_headers(h, creds): the headers a header-signed request (ACS3, and
+-- ROA acs) carries for a temporary credential.
+function M.sts_headers(h, creds)
+  local token = creds.security_token
+  if token and token ~= "" then
+    h["x-acs-security-token"] = token
+    h["x-acs-accesskey-id"] = creds.access_key_id
+  end
+end
+local sts_headers = M.sts_headers
+
 -- The x-acs-date of a time in seconds.
 M.date = core.timestamp
 
@@ -49,7 +60,7 @@ function M.sign(h, creds, method, host, path, query, body, action, version, nonc
   h["x-acs-date"] = date
   h["x-acs-signature-nonce"] = nonce
   h["x-acs-content-sha256"] = hash
-  creds_spec.sts_headers(h, creds)
+  sts_headers(h, creds)
   local ok, auth, q, canonical, sts = pcall(acs3_sign, {
     method = method, path = path, query = query, headers = h, payload_hash = hash,
     ak = creds.access_key_id, secret = creds.access_key_secret,
@@ -125,7 +136,7 @@ function M.build(self, creds, action, args, nonce, time, want, timeout, remainin
   local h = { ["User-Agent"] = self.user_agent, host = self.hostport, ["x-acs-action"] = action,
               ["x-acs-version"] = self.version, ["x-acs-date"] = date, ["x-acs-signature-nonce"] = nonce,
               ["x-acs-content-sha256"] = hash, Authorization = auth }
-  creds_spec.sts_headers(h, creds)
+  sts_headers(h, creds)
   if extra then h = sign_v1.with_headers(h, extra) end
   local req
   if self.method == "GET" then

@@ -5,7 +5,7 @@
 -- and the signature the C core computes.
 local core = require "cloudapi.core"
 local clock = require "cloudapi.clock"
-local creds_spec = require "cloudapi.aliyun.credentials"
+local sts_headers = require("cloudapi.aliyun.sign_acs3").sts_headers
 
 local M = {}
 
@@ -37,7 +37,7 @@ function M.sign(h, creds, method, _, path, query, body, _, version, nonce, date,
   h["x-acs-signature-version"] = "1.0"
   h["x-acs-signature-nonce"] = nonce
   h["x-acs-version"] = version
-  creds_spec.sts_headers(h, creds)
+  sts_headers(h, creds)
   -- Names and values are checked strings: the core raises only on a bug.
   local auth, q, md5, sts = roa_sign_args(method, path, query, h, body, creds.access_key_secret,
                                           creds.access_key_id, want)
