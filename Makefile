@@ -71,7 +71,7 @@ test-rock:
 # The emulator's own verifiers against the published vectors and curl.
 test-emulator:
 	@for t in emulator/tests/selftest.lua emulator/tests/selftest_huawei.lua emulator/tests/selftest_faults.lua \
-	          emulator/tests/selftest_paging.lua emulator/tests/selftest_credentials.lua; do \
+	          emulator/tests/selftest_paging.lua emulator/tests/selftest_credentials.lua emulator/tests/selftest_roa.lua; do \
 	  lua5.4 $$t | tee build/selftest.out; \
 	  awk '/ checks, [0-9]+ failed/ {print $$1 - $$3, $$3}' build/selftest.out >> build/test-counts; \
 	done

@@ -6,6 +6,10 @@
 --   bench.lua sign-core SECONDS         core.rpc_sign alone on the same 19 pairs
 --   bench.lua check-rpc NONCE TIMESTAMP print the URL prepare signs (vs floor_sign)
 --   bench.lua check-sdk DATE            print URL and Authorization (vs floor_sign)
+--   bench.lua sign-acs3 SECONDS         ecs (ACS3-HMAC-SHA256):prepare("DescribeInstances", 9 params)
+--   bench.lua sign-roa SECONDS          cs:prepare("GET", "/clusters", 3 query params)
+--   bench.lua check-acs3 NONCE DATE     print URL and Authorization (vs floor_sign)
+--   bench.lua check-roa NONCE DATE      print URL and Authorization (vs floor_sign)
 --   bench.lua url URL                   a signed DescribeRegions URL (for the C loops)
 --   bench.lua call-seq URL N            N sequential ecs:call("DescribeRegions")
 --   bench.lua call-all URL N CONC       cloudapi.all over N calls, CONC in flight
@@ -71,6 +75,16 @@ local function hw_client()
                                    credentials = { ak = "a", sk = "s" } }
 end
 
+local function acs3_client()
+  return cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", credentials = CREDS,
+                              signature = "ACS3-HMAC-SHA256" }
+end
+
+local function roa_client()
+  return cloudapi.aliyun.roa{ product = "cs", region = "cn-hangzhou", credentials = CREDS }
+end
+local ROA_OPTS = { query = { page_size = 10, page_number = 1, name = "x" } }
+
 local HW_PATH = "/v1/{project_id}/vpc-endpoint-services"
 local HW_OPTS = { query = { limit = 10, offset = 0, name = "x" } }
 
@@ -86,31 +100,33 @@ local function settle()
   collectgarbage("collect")
 end
 
+-- time_prepare(client, a, b, c): client:prepare(a, b, c) in batches; one JSON line.
+local function time_prepare(client, a, b, c)
+  local ns, iters = timed(function(n)
+    for _ = 1, n do
+      local req, err = client:prepare(a, b, c)
+      if not req then fail(err) end
+    end
+  end, tonumber(arg[2]) or 0.5)
+  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+end
+
 local function check_result(res, err)
   if not res then fail(tostring(err)) end
   if type(res.Regions) ~= "table" then fail("unexpected answer") end
 end
 
 if mode == "sign-rpc" then
-  local ecs = ecs_client()
-  local P = DESCRIBE_INSTANCES
-  local ns, iters = timed(function(n)
-    for _ = 1, n do
-      local req, err = ecs:prepare("DescribeInstances", P)
-      if not req then fail(err) end
-    end
-  end, tonumber(arg[2]) or 0.5)
-  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+  time_prepare(ecs_client(), "DescribeInstances", DESCRIBE_INSTANCES)
 
 elseif mode == "sign-sdk" then
-  local hw = hw_client()
-  local ns, iters = timed(function(n)
-    for _ = 1, n do
-      local req, err = hw:prepare("GET", HW_PATH, HW_OPTS)
-      if not req then fail(err) end
-    end
-  end, tonumber(arg[2]) or 0.5)
-  emit{ ns_per_op = ns, ops_per_s = 1e9 / ns, iters = iters }
+  time_prepare(hw_client(), "GET", HW_PATH, HW_OPTS)
+
+elseif mode == "sign-acs3" then
+  time_prepare(acs3_client(), "DescribeInstances", DESCRIBE_INSTANCES)
+
+elseif mode == "sign-roa" then
+  time_prepare(roa_client(), "GET", "/clusters", ROA_OPTS)
 
 elseif mode == "sign-core" then
   -- The C core called from Lua with a ready table: what prepare costs
@@ -138,6 +154,17 @@ elseif mode == "check-rpc" then
   local req = assert(ecs_client():prepare("DescribeInstances", DESCRIBE_INSTANCES,
                                           { nonce = arg[2], timestamp = arg[3] }))
   print(req.url)
+
+elseif mode == "check-acs3" then
+  local req = assert(acs3_client():prepare("DescribeInstances", DESCRIBE_INSTANCES,
+                                           { nonce = arg[2], timestamp = arg[3] }))
+  print(req.url)
+  print(req.headers.Authorization)
+
+elseif mode == "check-roa" then
+  local req = assert(roa_client():prepare("GET", "/clusters", ROA_OPTS, { nonce = arg[2], date = arg[3] }))
+  print(req.url)
+  print(req.headers.Authorization)
 
 elseif mode == "check-sdk" then
   local req = assert(hw_client():prepare("GET", HW_PATH, HW_OPTS, { date = arg[2] }))

@@ -6,8 +6,13 @@
  *   floor_sign sdk SECONDS     time Huawei SDK-HMAC-SHA256 GET signatures
  *   floor_sign rpc-core SECONDS  rpc, but with a fixed nonce and timestamp:
  *                              what the signature costs without them
+ *   floor_sign acs3 SECONDS    time ACS3-HMAC-SHA256 RPC GET signatures (the same
+ *                              10 caller parameters + RegionId in the query)
+ *   floor_sign roa SECONDS     time ROA acs GET /clusters signatures (3 query params)
  *   floor_sign rpc-check NONCE TIMESTAMP   print the signed URL once
  *   floor_sign sdk-check DATE              print URL, Authorization once
+ *   floor_sign acs3-check NONCE DATE       print URL, Authorization once
+ *   floor_sign roa-check NONCE DATE        print URL, Authorization once
  *
  * Each timed operation is a complete signature as prepare makes it: a fresh
  * nonce (RPC) and a formatted clock reading, the parameter pairs filled
@@ -65,25 +70,38 @@ static const char *const USER[][2] = {
 };
 #define NUSER (sizeof USER / sizeof USER[0])
 
-static int rpc_op(bench *b) {
+/* A fresh 128-bit nonce as 32 hex chars into b->nonce, as the core makes one. */
+static const char *fresh_nonce(bench *b) {
     static const char digits[] = "0123456789abcdef";
     unsigned char r[16];
-    size_t i, n = 0;
-    const char *nonce = b->fixed_nonce, *ts = b->fixed_ts;
-    if (nonce == NULL) {
-        if (ca_random(&b->c, r, sizeof r) != 0) return -1;
-        for (i = 0; i < 16; i++) {
-            b->nonce[2 * i] = digits[r[i] >> 4];
-            b->nonce[2 * i + 1] = digits[r[i] & 15];
-        }
-        b->nonce[32] = '\0';
-        nonce = b->nonce;
+    size_t i;
+    if (ca_random(&b->c, r, sizeof r) != 0) return NULL;
+    for (i = 0; i < 16; i++) {
+        b->nonce[2 * i] = digits[r[i] >> 4];
+        b->nonce[2 * i + 1] = digits[r[i] & 15];
     }
-    if (ts == NULL) {
-        fmt_now(b->ts, sizeof b->ts, "%Y-%m-%dT%H:%M:%SZ");
-        ts = b->ts;
-    }
-    for (i = 0; i < NUSER; i++) set(&b->pairs[n++], USER[i][0], USER[i][1]);
+    b->nonce[32] = '\0';
+    return b->nonce;
+}
+
+/* The time to sign with: the fixed one (check mode) or the clock's, in fmt. */
+static const char *stamp(bench *b, const char *fmt) {
+    if (b->fixed_ts) return b->fixed_ts;
+    fmt_now(b->ts, sizeof b->ts, fmt);
+    return b->ts;
+}
+
+/* The caller's 10 flat pairs into b->pairs; returns how many. */
+static size_t user_pairs(bench *b) {
+    size_t i;
+    for (i = 0; i < NUSER; i++) set(&b->pairs[i], USER[i][0], USER[i][1]);
+    return NUSER;
+}
+
+static int rpc_op(bench *b) {
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *ts = stamp(b, "%Y-%m-%dT%H:%M:%SZ");
+    size_t n = user_pairs(b);
+    if (nonce == NULL) return -1;
     set(&b->pairs[n++], "Action", "DescribeInstances");
     set(&b->pairs[n++], "Version", "2014-05-26");
     set(&b->pairs[n++], "Format", "JSON");
@@ -142,8 +160,77 @@ static int sdk_op(bench *b) {
     return 0;
 }
 
+/* The URL of a request signed in its headers: base and the query b->q
+ * (the signature is in b->sig, the Authorization). */
+static int header_signed_url(bench *b, const char *base) {
+    ca_buf_reset(&b->url);
+    ca_buf_adds(&b->url, base);
+    ca_buf_add(&b->url, b->q.p, b->q.len);
+    if (b->url.failed || b->sig.len == 0) return -1;
+    b->sink += b->url.len + (unsigned char)b->sig.p[b->sig.len - 1];
+    return 0;
+}
+
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* ecs (signature = "ACS3-HMAC-SHA256"):prepare("DescribeInstances", the
+ * same 9 caller parameters): 11 query pairs, 6 signed headers + User-Agent. */
+static int acs3_op(bench *b) {
+    ca_acs3_req r;
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b), *ts = stamp(b, "%Y-%m-%dT%H:%M:%SZ");
+    size_t n = user_pairs(b);
+    if (nonce == NULL) return -1;
+    set(&b->pairs[n++], "RegionId", "cn-hangzhou");
+    set(&b->pairs[n + 0], "User-Agent", "cloudapi-lua");
+    set(&b->pairs[n + 1], "host", "ecs.cn-hangzhou.aliyuncs.com");
+    set(&b->pairs[n + 2], "x-acs-action", "DescribeInstances");
+    set(&b->pairs[n + 3], "x-acs-version", "2014-05-26");
+    set(&b->pairs[n + 4], "x-acs-date", ts);
+    set(&b->pairs[n + 5], "x-acs-signature-nonce", nonce);
+    set(&b->pairs[n + 6], "x-acs-content-sha256", EMPTY_SHA256);
+    memset(&r, 0, sizeof r);
+    r.method = "GET"; r.path = "/"; r.path_len = 1;
+    r.query = b->pairs; r.nquery = n;
+    r.headers = b->pairs + n; r.nheaders = 7;
+    r.payload_hash = EMPTY_SHA256;
+    r.ak = "testid"; r.ak_len = 6; r.secret = "testsecret"; r.secret_len = 10;
+    ca_buf_reset(&b->q); ca_buf_reset(&b->sts); ca_buf_reset(&b->sig); ca_buf_reset(&b->url);
+    /* url: canonical request, q: canonical query, sts, sig: Authorization */
+    if (ca_acs3_sign(&b->c, &r, &b->url, &b->q, &b->sts, &b->sig) != NULL) return -1;
+    return header_signed_url(b, "https://ecs.cn-hangzhou.aliyuncs.com/?");
+}
+
+/* cs:prepare("GET", "/clusters", {query = {page_size=10, page_number=1, name="x"}}) */
+static int roa_op(bench *b) {
+    ca_roa_req r;
+    const char *nonce = b->fixed_nonce ? b->fixed_nonce : fresh_nonce(b);
+    const char *date = stamp(b, "%a, %d %b %Y %H:%M:%S GMT"); /* C locale */
+    if (nonce == NULL) return -1;
+    set(&b->pairs[0], "page_size", "10");
+    set(&b->pairs[1], "page_number", "1");
+    set(&b->pairs[2], "name", "x");
+    set(&b->pairs[3], "Accept", "application/json");
+    set(&b->pairs[4], "User-Agent", "cloudapi-lua");
+    set(&b->pairs[5], "Date", date);
+    set(&b->pairs[6], "Content-MD5", "1B2M2Y8AsgTpgAmY7PhCfg==");
+    set(&b->pairs[7], "x-acs-signature-method", "HMAC-SHA1");
+    set(&b->pairs[8], "x-acs-signature-version", "1.0");
+    set(&b->pairs[9], "x-acs-signature-nonce", nonce);
+    set(&b->pairs[10], "x-acs-version", "2015-12-15");
+    memset(&r, 0, sizeof r);
+    r.method = "GET"; r.path = "/clusters"; r.path_len = 9;
+    r.query = b->pairs; r.nquery = 3;
+    r.headers = b->pairs + 3; r.nheaders = 8;
+    r.ak = "testid"; r.ak_len = 6; r.secret = "testsecret"; r.secret_len = 10;
+    ca_buf_reset(&b->q); ca_buf_reset(&b->sts); ca_buf_reset(&b->sig); ca_buf_reset(&b->url);
+    if (ca_roa_sign(&b->c, &r, &b->sts, &b->sig) != NULL) return -1;
+    ca_canonical_query(&b->q, b->pairs, 3); /* sorted by ca_roa_sign */
+    return header_signed_url(b, "https://cs.cn-hangzhou.aliyuncs.com/clusters?");
+}
+
 static int usage(void) {
-    fprintf(stderr, "usage: floor_sign rpc|rpc-core|sdk SECONDS | rpc-check NONCE TIMESTAMP | sdk-check DATE\n");
+    fprintf(stderr, "usage: floor_sign rpc|rpc-core|sdk|acs3|roa SECONDS | rpc-check NONCE TIMESTAMP | "
+                    "sdk-check DATE | acs3-check|roa-check NONCE DATE\n");
     return 2;
 }
 
@@ -175,6 +262,13 @@ int main(int argc, char **argv) {
         printf("%s\n%s\n", b.url.p, b.sig.p);
         goto out;
     }
+    if ((strcmp(argv[1], "acs3-check") == 0 || strcmp(argv[1], "roa-check") == 0) && argc == 4) {
+        b.fixed_nonce = argv[2];
+        b.fixed_ts = argv[3];
+        if ((argv[1][0] == 'a' ? acs3_op(&b) : roa_op(&b)) != 0) { rc = 1; goto out; }
+        printf("%s\n%s\n", b.url.p, b.sig.p);
+        goto out;
+    }
     if (argc != 3) { rc = usage(); goto out; }
     if (strcmp(argv[1], "rpc") == 0) op = rpc_op;
     else if (strcmp(argv[1], "rpc-core") == 0) {
@@ -183,6 +277,8 @@ int main(int argc, char **argv) {
         b.fixed_ts = "2016-02-23T12:46:24Z";
     }
     else if (strcmp(argv[1], "sdk") == 0) op = sdk_op;
+    else if (strcmp(argv[1], "acs3") == 0) op = acs3_op;
+    else if (strcmp(argv[1], "roa") == 0) op = roa_op;
     else { rc = usage(); goto out; }
     secs = atof(argv[2]);
     for (i = 0; i < 5000; i++) /* warm up: caches, OpenSSL contexts, the nonce pool */

@@ -121,6 +121,21 @@ for _, I in ipairs(INTERPS) do
           ratio = ratio and x(ratio), target = "(none set)", status = "info",
           values = { ours_ns = ours, baseline_ns = base, ratio = ratio } }, ours, base, ratio)
   end
+  for _, fam in ipairs({ { "sign_acs3", "ACS3 prepare, RPC DescribeInstances (11 query params)" },
+                        { "sign_roa", "ROA prepare (acs) GET /clusters, 3 query params" } }) do
+    local b = fam[1]
+    if has(b, im) then
+      local ours, base = med(b, im, "ns_per_op"), med(b, "c", "ns_per_op")
+      local ratio = median(paired(b, im, b, "c", function(p, q) return p.ns_per_op / q.ns_per_op end))
+      add({ id = b .. "_time", lua = name, measure = fam[2],
+            ours = ours and string.format("%s (%s)", t_ns(ours), rate(1e9 / ours, "sig/s")),
+            baseline = base and string.format("C floor %s (%s)", t_ns(base), rate(1e9 / base, "sig/s")),
+            ratio = ratio and x(ratio), target = "≤ 2.5x", status = ratio and status_of(ratio <= 2.5),
+            values = { ours_ns = ours, baseline_ns = base, ratio = ratio,
+                       ours_samples = samples(b, im, "ns_per_op"), baseline_samples = samples(b, "c", "ns_per_op") } },
+          ours, base, ratio)
+    end
+  end
   -- 2. Sequential calls
   if has("seq", im) then
     local ours, base = med("seq", im, "req_per_s"), med("seq", "c", "req_per_s")

@@ -158,3 +158,51 @@ int ca_canonical_uri(ca_buf *b, const char *path, size_t n) {
     ca_buf_free(&seg);
     return rc;
 }
+
+static int hdr_space(char c) { return c == ' ' || c == '\t'; }
+
+int ca_headers_collect(ca_headers *s, const ca_pair *h, size_t n,
+                       int (*keep)(const char *lower, size_t len)) {
+    size_t i, total = 0, off = 0;
+    s->p = s->inline_p;
+    s->names = s->inline_names;
+    s->n = 0;
+    for (i = 0; i < n; i++) {
+        if (h[i].kl > (size_t)-1 - total) return -1;
+        total += h[i].kl;
+    }
+    if (n > CA_HEADERS_INLINE) {
+        s->p = (ca_pair *)malloc(n * sizeof *s->p);
+        if (s->p == NULL) return -1;
+    }
+    if (total > sizeof s->inline_names) {
+        s->names = (char *)malloc(total);
+        if (s->names == NULL) { ca_headers_free(s); return -1; }
+    }
+    for (i = 0; i < n; i++) {
+        const char *v = h[i].v;
+        size_t vl = h[i].vl, j;
+        char *name = s->names + off;
+        for (j = 0; j < h[i].kl; j++) { /* ASCII only: locale-proof */
+            char c = h[i].k[j];
+            name[j] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+        }
+        if (!keep(name, h[i].kl)) continue;
+        off += h[i].kl;
+        while (vl && hdr_space(*v)) { v++; vl--; }
+        while (vl && hdr_space(v[vl - 1])) vl--;
+        s->p[s->n].k = name; s->p[s->n].kl = h[i].kl;
+        s->p[s->n].v = v; s->p[s->n].vl = vl;
+        s->n++;
+    }
+    ca_sort_pairs(s->p, s->n);
+    return 0;
+}
+
+void ca_headers_free(ca_headers *s) {
+    if (s->p != s->inline_p) free(s->p);
+    if (s->names != s->inline_names) free(s->names);
+    s->p = s->inline_p;
+    s->names = s->inline_names;
+    s->n = 0;
+}

@@ -34,4 +34,22 @@ int ca_percent_decode(ca_buf *b, const char *s, size_t n);
  * path decoded then re-encoded; always ends with '/'. Returns 0 or -1. */
 int ca_canonical_uri(ca_buf *b, const char *path, size_t n);
 
+/* The headers a signature covers: names lowercased, values trimmed of
+ * spaces and tabs, sorted by name then value. Small requests need no heap
+ * (the inline arrays); ca_headers_free releases what a large one took. */
+#define CA_HEADERS_INLINE 24
+typedef struct {
+    ca_pair *p;
+    size_t n;
+    char *names;
+    ca_pair inline_p[CA_HEADERS_INLINE];
+    char inline_names[640];
+} ca_headers;
+
+/* Collects from h[0..n) the headers whose lowercased name keep() accepts.
+ * Returns 0, or -1 when out of memory. */
+int ca_headers_collect(ca_headers *s, const ca_pair *h, size_t n,
+                       int (*keep)(const char *lower, size_t len));
+void ca_headers_free(ca_headers *s);
+
 #endif

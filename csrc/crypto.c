@@ -60,10 +60,13 @@ const char *ca_crypto_open(ca_crypto *c) {
     c->mac_key[0] = c->mac_key[1] = NULL;
     c->mac_keylen[0] = c->mac_keylen[1] = 0;
     c->md = NULL;
+    c->md5_alg = NULL;
     c->pool = pool_new();
     if (c->pool == NULL) return "cannot map the random pool";
     c->hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
     c->sha256_alg = EVP_MD_fetch(NULL, "SHA256", NULL);
+    c->md5_alg = EVP_MD_fetch(NULL, "MD5", NULL);
+    if (c->md5_alg == NULL) ERR_clear_error(); /* only ROA needs it: fail there */
     if (c->hmac_alg == NULL || c->sha256_alg == NULL) {
         ERR_clear_error();
         return "cannot fetch HMAC and SHA256 from OpenSSL";
@@ -87,6 +90,8 @@ void ca_crypto_close(ca_crypto *c) {
     c->hmac_alg = NULL;
     EVP_MD_free(c->sha256_alg);
     c->sha256_alg = NULL;
+    EVP_MD_free(c->md5_alg);
+    c->md5_alg = NULL;
     pool_free(c->pool);
     c->pool = NULL;
 }
@@ -126,15 +131,21 @@ int ca_hmac(ca_crypto *c, ca_digest d, const void *key, size_t keylen,
     return 0;
 }
 
-int ca_sha256(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_SHA256_LEN]) {
-    if (c->md == NULL) {
-        c->md = EVP_MD_CTX_new();
-        if (c->md == NULL) return -1;
-    }
-    if (!EVP_DigestInit_ex(c->md, c->sha256_alg, NULL)) return -1;
-    if (!EVP_DigestUpdate(c->md, msg, len)) return -1;
-    if (!EVP_DigestFinal_ex(c->md, out, NULL)) return -1;
+/* One digest on the reusable context; alg NULL: not offered by OpenSSL. */
+static int digest(ca_crypto *c, const struct evp_md_st *alg, const void *msg, size_t len, unsigned char *out) {
+    if (alg == NULL) return -1;
+    if (c->md == NULL && (c->md = EVP_MD_CTX_new()) == NULL) return -1;
+    if (!EVP_DigestInit_ex(c->md, alg, NULL) || !EVP_DigestUpdate(c->md, msg, len) ||
+        !EVP_DigestFinal_ex(c->md, out, NULL)) return -1;
     return 0;
+}
+
+int ca_sha256(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_SHA256_LEN]) {
+    return digest(c, c->sha256_alg, msg, len, out);
+}
+
+int ca_md5(ca_crypto *c, const void *msg, size_t len, unsigned char out[CA_MD5_LEN]) {
+    return digest(c, c->md5_alg, msg, len, out);
 }
 
 int ca_random(ca_crypto *c, unsigned char *out, size_t n) {

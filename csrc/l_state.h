@@ -53,6 +53,7 @@ CA_HIDDEN ca_state *ca_state_new(lua_State *L);
  * table at -2 and the box at -1: adds its functions (the box as upvalue 1)
  * and metatables, and leaves the stack as it found it. */
 CA_HIDDEN void ca_open_sign(lua_State *L);   /* l_sign.c */
+CA_HIDDEN void ca_open_sign_acs(lua_State *L); /* l_sign_acs.c */
 CA_HIDDEN void ca_open_crypto(lua_State *L); /* l_crypto.c */
 CA_HIDDEN void ca_open_json(lua_State *L);   /* l_json.c */
 CA_HIDDEN void ca_open_time(lua_State *L);   /* l_time.c */

@@ -45,4 +45,40 @@ typedef struct {
  * error message (static storage) naming the problem. */
 const char *ca_sdk_sign(ca_crypto *c, ca_sdk_req *r, ca_buf *canon, ca_buf *q, ca_buf *auth);
 
+/* Alibaba Cloud V3, ACS3-HMAC-SHA256 (key = secret, no "&"):
+ *   CanonicalRequest = METHOD \n URI \n QUERY \n HEADERS \n SIGNED \n HASH
+ *   StringToSign     = "ACS3-HMAC-SHA256" \n hex(sha256(CanonicalRequest)) */
+typedef struct {
+    const char *method;
+    const char *path; size_t path_len;     /* the canonical URI: as sent on the wire */
+    ca_pair *query; size_t nquery;         /* raw pairs; sorted in place */
+    ca_pair *headers; size_t nheaders;     /* every header; x-acs-*, host, content-type are signed */
+    const char *payload_hash;              /* x-acs-content-sha256: 64 lowercase hex chars */
+    const char *ak; size_t ak_len;
+    const char *secret; size_t secret_len;
+} ca_acs3_req;
+
+/* Appends the canonical request to canon, the canonical query (the exact
+ * query to send) to q, the string to sign to sts and the Authorization
+ * value to auth. Returns NULL, or an error message (static storage). */
+const char *ca_acs3_sign(ca_crypto *c, ca_acs3_req *r, ca_buf *canon, ca_buf *q,
+                         ca_buf *sts, ca_buf *auth);
+
+/* Alibaba Cloud ROA, "Authorization: acs AK:signature" (HMAC-SHA1, key =
+ * secret, no "&"). StringToSign = METHOD \n Accept \n Content-MD5 \n
+ * Content-Type \n Date \n, each x-acs-* header as name:value \n, then the
+ * resource: path [? k=v&... sorted, values not encoded]. */
+typedef struct {
+    const char *method;
+    const char *path; size_t path_len;     /* the resource path as sent */
+    ca_pair *query; size_t nquery;         /* raw pairs; sorted in place */
+    ca_pair *headers; size_t nheaders;     /* every header of the request */
+    const char *ak; size_t ak_len;
+    const char *secret; size_t secret_len;
+} ca_roa_req;
+
+/* Appends the string to sign to sts and the Authorization value to auth.
+ * Returns NULL, or an error message (static storage). */
+const char *ca_roa_sign(ca_crypto *c, ca_roa_req *r, ca_buf *sts, ca_buf *auth);
+
 #endif

@@ -10,7 +10,7 @@ local SECRETS = {
   "testsecret", "demo-secret", "sts-secret", "sts-token", "accessKeySecret", "accessKeyStsToken",
   "hw-sk", "hw-sts-sk", "hw-sts-token", "demo-password", "SecretKey",
   "the-wrong-secret-42", "hunter2", "definitely-not-the-sk", "aliyun-wrong-secret-1",
-  "hw-wrong-sk-9", "not-the-secret", "cli-wrong-secret-7",
+  "hw-wrong-sk-9", "not-the-secret", "cli-wrong-secret-7", "YourAccessKeySecret",
   -- OIDC tokens, and what a credentials URI's query may carry
   "emulator-oidc-token", "an-old-token", "not-in-errors",
   -- every metadata token the emulator hands out starts so

@@ -43,6 +43,17 @@ function M.parse_http_date(s)
   return checked(tonumber(y), MONTHS[mon], tonumber(d), tonumber(h), tonumber(mi), tonumber(sec))
 end
 
+local DAY_NAMES = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" }
+local MONTH_NAMES = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" }
+
+-- http_date(seconds) -> "Wed, 01 May 2024 12:00:00 GMT" (RFC 7231
+-- IMF-fixdate), names from these tables: no locale can change them.
+function M.http_date(t)
+  local d = os.date("!*t", math.floor(t))
+  return string.format("%s, %02d %s %04d %02d:%02d:%02d GMT", DAY_NAMES[d.wday], d.day,
+                       MONTH_NAMES[d.month], d.year, d.hour, d.min, d.sec)
+end
+
 -- check(fn) -> fn; a client's clock must be a function returning seconds.
 function M.source(fn)
   if fn == nil then return core.now end

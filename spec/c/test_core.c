@@ -20,6 +20,12 @@ static void expect_str(const char *what, const char *got, const char *want) {
     }
 }
 
+/* A signing function's NULL (no error). */
+static void expect_ok(const char *what, const char *err) {
+    checks++;
+    if (err != NULL) { failures++; fprintf(stderr, "FAIL %s: %s\n", what, err); }
+}
+
 static void expect_int(const char *what, long got, long want) {
     checks++;
     if (got != want) {
@@ -225,6 +231,134 @@ static void test_h5(void) {
     ca_buf_free(&b);
 }
 
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* A5 and A6; then the heap path (more headers than fit inline). */
+static void test_acs3(void) {
+    ca_pair q[2], h[40];
+    ca_acs3_req r;
+    ca_buf canon, query, sts, auth;
+    char names[30][16];
+    int i;
+    ca_buf_init(&canon); ca_buf_init(&query); ca_buf_init(&sts); ca_buf_init(&auth);
+    set(&q[0], "RegionId", "cn-shanghai");
+    set(&q[1], "ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd");
+    set(&h[0], "x-acs-version", "2014-05-26");
+    set(&h[1], "host", "ecs.cn-shanghai.aliyuncs.com");
+    set(&h[2], "x-acs-date", "2023-10-26T10:22:32Z");
+    set(&h[3], "x-acs-action", "RunInstances");
+    set(&h[4], "x-acs-signature-nonce", "3156853299f313e23d1673dc12e1703d");
+    set(&h[5], "x-acs-content-sha256", EMPTY_SHA256);
+    set(&h[6], "User-Agent", "not signed");
+    memset(&r, 0, sizeof r);
+    r.method = "POST"; r.path = "/"; r.path_len = 1;
+    r.query = q; r.nquery = 2; r.headers = h; r.nheaders = 7;
+    r.payload_hash = EMPTY_SHA256;
+    r.ak = "YourAccessKeyId"; r.ak_len = 15; r.secret = "YourAccessKeySecret"; r.secret_len = 19;
+    expect_ok("A5 rc", ca_acs3_sign(&cr, &r, &canon, &query, &sts, &auth));
+    expect_str("A5 canonical request", canon.p,
+        "POST\n/\nImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai\n"
+        "host:ecs.cn-shanghai.aliyuncs.com\nx-acs-action:RunInstances\n"
+        "x-acs-content-sha256:" EMPTY_SHA256 "\nx-acs-date:2023-10-26T10:22:32Z\n"
+        "x-acs-signature-nonce:3156853299f313e23d1673dc12e1703d\nx-acs-version:2014-05-26\n\n"
+        "host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version\n" EMPTY_SHA256);
+    expect_str("A5 string to sign", sts.p,
+        "ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259");
+    expect_str("A5 query", query.p,
+        "ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai");
+    expect_str("A5 authorization", auth.p,
+        "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;"
+        "x-acs-date;x-acs-signature-nonce;x-acs-version,"
+        "Signature=06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0");
+
+    ca_buf_reset(&canon); ca_buf_reset(&query); ca_buf_reset(&sts); ca_buf_reset(&auth);
+    set(&q[0], "test", "ok");
+    set(&q[1], "empty", "");
+    set(&h[0], "x-acs-TEST", "https");
+    set(&h[1], "x-acs-test", " http\t");
+    r.method = "GET"; r.nheaders = 2;
+    r.payload_hash = "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23";
+    r.ak = "acesskey"; r.ak_len = 8; r.secret = "secret"; r.secret_len = 6;
+    ca_acs3_sign(&cr, &r, &canon, &query, &sts, &auth);
+    expect_str("A6 canonical request", canon.p,
+        "GET\n/\nempty=&test=ok\nx-acs-test:http,https\n\nx-acs-test\n"
+        "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23");
+    expect_str("A6 authorization", auth.p,
+        "ACS3-HMAC-SHA256 Credential=acesskey,SignedHeaders=x-acs-test,"
+        "Signature=d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1");
+
+    /* 30 signed headers with long names: both inline arrays overflow. */
+    for (i = 0; i < 30; i++) {
+        snprintf(names[i], sizeof names[i], "X-Acs-Long-%02d", 29 - i);
+        set(&h[i], names[i], "v");
+    }
+    ca_buf_reset(&canon); ca_buf_reset(&query); ca_buf_reset(&sts); ca_buf_reset(&auth);
+    r.nheaders = 30; r.nquery = 0;
+    expect_ok("ACS3 many headers rc", ca_acs3_sign(&cr, &r, &canon, &query, &sts, &auth));
+    expect_int("ACS3 many headers sorted", strstr(canon.p, "x-acs-long-00:v\nx-acs-long-01:v\n") != NULL, 1);
+    expect_int("ACS3 many headers signed list", strstr(auth.p, "x-acs-long-28;x-acs-long-29,Signature=") != NULL, 1);
+
+    ca_buf_reset(&canon); ca_buf_reset(&query); ca_buf_reset(&sts); ca_buf_reset(&auth);
+    r.payload_hash = "E3B0";
+    expect_str("ACS3 bad payload hash", ca_acs3_sign(&cr, &r, &canon, &query, &sts, &auth),
+               "the payload hash must be 64 lowercase hex characters");
+    expect_int("ACS3 bad payload hash: nothing written", (long)auth.len, 0);
+    ca_buf_free(&canon); ca_buf_free(&query); ca_buf_free(&sts); ca_buf_free(&auth);
+}
+
+/* R1 and R2; a query in the resource; a repeated signed header refused. */
+static void test_roa(void) {
+    ca_pair h[5], q[3];
+    ca_roa_req r;
+    ca_buf sts, auth, b;
+    unsigned char md[CA_MD5_LEN];
+    ca_buf_init(&sts); ca_buf_init(&auth); ca_buf_init(&b);
+    set(&h[0], "x-acs-signature-version", "1.0");
+    set(&h[1], "Date", "2018-12-04T03:55:31Z");
+    set(&h[2], "Accept", "application/octet-stream");
+    set(&h[3], "x-acs-signature-method", "HMAC-SHA1");
+    set(&h[4], "User-Agent", "not signed");
+    memset(&r, 0, sizeof r);
+    r.method = "GET"; r.path = "/"; r.path_len = 1;
+    r.headers = h; r.nheaders = 5;
+    r.ak = "access_key_id"; r.ak_len = 13; r.secret = "access_key_secret"; r.secret_len = 17;
+    expect_ok("R1 rc", ca_roa_sign(&cr, &r, &sts, &auth));
+    expect_str("R1 string to sign", sts.p,
+        "GET\napplication/octet-stream\n\n\n2018-12-04T03:55:31Z\n"
+        "x-acs-signature-method:HMAC-SHA1\nx-acs-signature-version:1.0\n/");
+    expect_str("R1 authorization", auth.p, "acs access_key_id:HKCpm41tJg6b3EYdtGMbNuwALZU=");
+
+    ca_buf_reset(&sts); ca_buf_reset(&auth);
+    r.path = ""; r.path_len = 0; r.nheaders = 0;
+    r.ak = "ak"; r.ak_len = 2; r.secret = "secret"; r.secret_len = 6;
+    ca_roa_sign(&cr, &r, &sts, &auth);
+    expect_str("R2 string to sign", sts.p, "GET\n\n\n\n\n");
+    expect_str("R2 authorization", auth.p, "acs ak:XGXDWA78AEvx/wmfxKoVCq/afWw=");
+
+    ca_buf_reset(&sts); ca_buf_reset(&auth);
+    set(&q[0], "page_size", "10");
+    set(&q[1], "name", "a b&c");
+    set(&q[2], "empty", "");
+    r.path = "/clusters"; r.path_len = 9; r.query = q; r.nquery = 3;
+    set(&h[0], "Content-Type", "application/json");
+    set(&h[1], "x-acs-Version", " 2015-12-15 ");
+    r.nheaders = 2;
+    ca_roa_sign(&cr, &r, &sts, &auth);
+    expect_str("ROA resource with query", sts.p,
+        "GET\n\n\napplication/json\n\nx-acs-version:2015-12-15\n/clusters?empty=&name=a b&c&page_size=10");
+
+    ca_buf_reset(&sts); ca_buf_reset(&auth);
+    set(&h[0], "Date", "a");
+    set(&h[1], "date", "b");
+    expect_str("ROA repeated header", ca_roa_sign(&cr, &r, &sts, &auth), "a signed header is given twice");
+    expect_int("ROA repeated header: no authorization", (long)auth.len, 0);
+
+    expect_int("md5 rc", ca_md5(&cr, "", 0, md), 0);
+    ca_base64(&b, md, sizeof md);
+    expect_str("Content-MD5 of the empty body", b.p, "1B2M2Y8AsgTpgAmY7PhCfg==");
+    ca_buf_free(&sts); ca_buf_free(&auth); ca_buf_free(&b);
+}
+
 static void test_random(void) {
     unsigned char a[16], b[16], big[CA_NONCE_POOL + 100];
     expect_int("random rc", ca_random(&cr, a, sizeof a), 0);
@@ -278,6 +412,8 @@ int main(void) {
     test_hmac();
     test_sdk();
     test_h5();
+    test_acs3();
+    test_roa();
     test_random();
     test_random_fork();
     test_http_closed();

@@ -147,6 +147,16 @@ describe("huaweicloud end to end", function()
       assert.are.equal(0, stats.iam_project_lookups) -- the token's scope names the project
     end)
 
+    it("refuses a '/' or a dot segment in a path value as under AK/SK", function()
+      local c = vpcep{ credentials = KEYS.hw_user }
+      local _, err = c:get(SERVICES .. "/{id}", { path = { id = "a/b" } })
+      assert.are.equal("config", err.kind)
+      assert.are.equal("path value for {id} must not contain '/': gateways disagree on whether an encoded " ..
+                       "'/' splits a segment", err.message)
+      _, err = c:delete(SERVICES .. "/{id}", { path = { id = ".." } })
+      assert.are.equal("path value for {id} must not be '..' (a dot segment would change the path)", err.message)
+    end)
+
     it("a wrong password is a credentials error that never shows the password", function()
       local _, err = vpcep{ credentials = { username = "demo-user", password = "hunter2-wrong",
                                             domain = "demo-domain" } }

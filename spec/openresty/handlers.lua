@@ -173,6 +173,37 @@ routes["/init_result"] = function()
 end
 
 require("paging_handlers")(routes, client, reply, failure)
+-- ACS3-HMAC-SHA256 on the RPC client (GET query and POST form body) and
+-- Container Service under both ROA signatures, through the cosockets.
+routes["/aliyun_acs3"] = function()
+  local out = { ok = true }
+  for _, method in ipairs({ "GET", "POST" }) do
+    local c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(), credentials = KEYS.aliyun,
+                                   signature = "ACS3-HMAC-SHA256", method = method }
+    local res, err = c:call("DescribeInstances", { PageSize = 2 })
+    if not res then return reply(failure(err)) end
+    out[method] = res.TotalCount
+    out.transport = getmetatable(c.transport).__name
+  end
+  reply(out)
+end
+
+routes["/roa"] = function()
+  local c = cloudapi.aliyun.roa{ product = "cs", region = "cn-hangzhou", endpoint = url(), credentials = KEYS.aliyun,
+                                 signature = ngx.var.arg_signature }
+  local made, err = c:post("/clusters", { body = { name = "ngx", region_id = "cn-hangzhou" },
+                                          action = "CreateCluster" })
+  if not made then return reply(failure(err)) end
+  local list
+  list, err = c:get("/clusters", { action = "DescribeClusters" })
+  if not list then return reply(failure(err)) end
+  local one
+  one, err = c:get("/clusters/{id}", { path = { id = made.cluster_id }, action = "DescribeClusterDetail" })
+  if not one then return reply(failure(err)) end
+  local gone, _, info = c:delete("/clusters/{id}", { path = { id = made.cluster_id }, action = "DeleteCluster" })
+  reply{ ok = gone ~= nil, total = list.page_info.total_count, same = one.cluster_id == made.cluster_id,
+         deleted = info and info.status, transport = getmetatable(c.transport).__name }
+end
 
 function M.route()
   local handler = routes[ngx.var.uri]

@@ -31,6 +31,22 @@ describe("inside OpenResty", function()
     assert.are.equal("i-hz000001", x.first)
   end)
 
+  it("carries ACS3-HMAC-SHA256 RPC calls and Container Service (ROA acs and ACS3) over cosockets", function()
+    local r = get(server, "/aliyun_acs3")
+    assert.is_true(r.ok, r.message)
+    assert.are.equal(300, r.GET)
+    assert.are.equal(300, r.POST)
+    assert.are.equal("cloudapi.transport.ngx", r.transport)
+    for _, signature in ipairs({ "acs", "ACS3-HMAC-SHA256" }) do
+      r = get(server, "/roa?signature=" .. signature)
+      assert.is_true(r.ok, r.message)
+      assert.are.equal(1, r.total)
+      assert.is_true(r.same)
+      assert.are.equal(202, r.deleted)
+      assert.are.equal("cloudapi.transport.ngx", r.transport)
+    end
+  end)
+
   it("returns service errors as error objects", function()
     local r = get(server, "/aliyun_error")
     assert.is_false(r.ok)

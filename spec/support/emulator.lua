@@ -78,6 +78,15 @@ M.ROLE = "acs:ram::1234567890123456:role/demo-role"
 M.OIDC_ROLE = "acs:ram::1234567890123456:role/oidc-role"
 M.OIDC_PROVIDER = "acs:ram::1234567890123456:oidc-provider/ack-rrsa-demo"
 M.OIDC_TOKEN = "emulator-oidc-token"
+-- aliyun(new, opts) -> an Alibaba client (new: cloudapi.aliyun.new or
+-- .roa) on the emulator, with the test key and cn-hangzhou unless opts
+-- says otherwise.
+function M.aliyun(new, opts)
+  opts.endpoint = M.url
+  opts.credentials = opts.credentials or M.KEYS.test
+  opts.region = opts.region or "cn-hangzhou"
+  return new(opts)
+end
 
 -- Project ids the emulator knows.
 M.PROJECTS = { ["cn-north-4"] = "0a1b2c3d4e5f60718293a4b5c6d7e8f9",

@@ -211,3 +211,77 @@ describe("core.rpc_sign_args prefix and string to sign", function()
     assert.is_truthy(u1:find("Timestamp=1970-01-01T00%3A00%3A00Z", 1, true))
   end)
 end)
+
+local vectors = require "support.vectors"
+local EMPTY_SHA256 = vectors.EMPTY_SHA256
+
+describe("core.acs3_sign (ACS3-HMAC-SHA256)", function()
+  it("reproduces vector A5", function()
+    local A5 = vectors.A5
+    local auth, query, canonical, sts = core.acs3_sign{
+      method = "POST", path = "/", query = A5.query,
+      headers = { host = A5.host, ["x-acs-action"] = A5.action, ["x-acs-content-sha256"] = EMPTY_SHA256,
+                  ["x-acs-date"] = A5.date, ["x-acs-signature-nonce"] = A5.nonce,
+                  ["x-acs-version"] = A5.version, ["User-Agent"] = "not signed" },
+      payload_hash = EMPTY_SHA256, ak = A5.ak, secret = A5.secret,
+    }
+    assert.are.equal(A5.canonical_request, canonical)
+    assert.are.equal(A5.string_to_sign, sts)
+    assert.are.equal(A5.canonical_query, query)
+    assert.are.equal(A5.authorization, auth)
+  end)
+
+  it("reproduces vector A6 (a repeated name's values sorted and joined, an empty value keeps its =)", function()
+    local auth, query, canonical = core.acs3_sign{
+      method = "GET", path = "/", query = { test = "ok", empty = "" },
+      headers = { ["x-acs-test"] = "http", ["x-acs-TEST"] = "https" },
+      payload_hash = "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23",
+      ak = "acesskey", secret = "secret",
+    }
+    assert.are.equal("empty=&test=ok", query)
+    assert.are.equal("GET\n/\nempty=&test=ok\nx-acs-test:http,https\n\nx-acs-test\n" ..
+      "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23", canonical)
+    assert.are.equal("ACS3-HMAC-SHA256 Credential=acesskey,SignedHeaders=x-acs-test," ..
+      "Signature=d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1", auth)
+  end)
+
+  it("refuses a payload hash that is not 64 lowercase hex characters", function()
+    assert.has_error(function()
+      core.acs3_sign{ method = "GET", path = "/", payload_hash = EMPTY_SHA256:upper(), ak = "a", secret = "s" }
+    end, "the payload hash must be 64 lowercase hex characters")
+  end)
+end)
+
+describe("core.roa_sign_args (ROA acs)", function()
+  local MD5_EMPTY = "1B2M2Y8AsgTpgAmY7PhCfg=="
+
+  it("reproduces vector R1 (but for the Content-MD5 it signs)", function()
+    local _, query, md5, sts = core.roa_sign_args("GET", "/", {}, { Accept = "application/octet-stream",
+      Date = "2018-12-04T03:55:31Z", ["x-acs-signature-method"] = "HMAC-SHA1",
+      ["x-acs-signature-version"] = "1.0" }, nil, "access_key_secret", "access_key_id", true)
+    assert.are.equal("", query)
+    assert.are.equal(MD5_EMPTY, md5)
+    assert.are.equal("GET\napplication/octet-stream\n" .. MD5_EMPTY .. "\n\n2018-12-04T03:55:31Z\n" ..
+      "x-acs-signature-method:HMAC-SHA1\nx-acs-signature-version:1.0\n/", sts)
+    -- R1 itself (no Content-MD5) is exact through the C tests and the emulator's self-test
+  end)
+
+  it("signs the Content-MD5 of the body and puts the sorted query, values as they are, after the path", function()
+    local auth, query, md5, sts = core.roa_sign_args("DELETE", "/clusters/c%201", { b = "x y&z", a = "", c = "中" },
+                                                     {}, "hello world", "s", "ak", true)
+    assert.are.equal("XrY7u+Ae7tCTyyK7j1rNww==", md5)
+    assert.are.equal("DELETE\n\nXrY7u+Ae7tCTyyK7j1rNww==\n\n\n/clusters/c%201?a=&b=x y&z&c=中", sts)
+    assert.are.equal("acs ak:" .. core.base64(core.hmac_sha1("s", sts)), auth)
+    assert.are.equal("a=&b=x%20y%26z&c=%E4%B8%AD", query)
+    local auth2, query2, md52, none = core.roa_sign_args("DELETE", "/clusters/c%201",
+      { b = "x y&z", a = "", c = "中" }, {}, "hello world", "s", "ak", false)
+    assert.are.same({ auth, query, md5 }, { auth2, query2, md52 })
+    assert.is_nil(none) -- the string to sign only when wanted
+  end)
+
+  it("refuses a signed header given twice (names are case-insensitive)", function()
+    assert.has_error(function()
+      core.roa_sign_args("GET", "/", {}, { Date = "a", date = "b" }, nil, "s", "ak", false)
+    end, "a signed header is given twice")
+  end)
+end)

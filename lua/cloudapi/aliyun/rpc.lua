@@ -1,7 +1,9 @@
 -- The Alibaba Cloud RPC client (ECS, VPC/EIP and every ?Action= product):
 -- its options, and the steps it plugs into the client skeleton
--- (cloudapi.client): build and sign (aliyun/sign_v1), decode
--- (aliyun/decode), and the ClientToken that makes a retried create safe.
+-- (cloudapi.client): build and sign (aliyun/sign_v1, or aliyun/sign_acs3
+-- under signature = "ACS3-HMAC-SHA256", chosen once at construction),
+-- decode (aliyun/decode), and the ClientToken that makes a retried create
+-- safe.
 local core = require "cloudapi.core"
 local client = require "cloudapi.client"
 local errors = require "cloudapi.errors"
@@ -10,6 +12,7 @@ local endpoints = require "cloudapi.aliyun.endpoints"
 local decode = require "cloudapi.aliyun.decode"
 local creds_spec = require "cloudapi.aliyun.credentials"
 local sign_v1 = require "cloudapi.aliyun.sign_v1"
+local headers_check = require "cloudapi.headers"
 local clock = require "cloudapi.clock"
 local tables = require "cloudapi.tables"
 
@@ -21,16 +24,11 @@ function Client:__tostring()
   return string.format("cloudapi.aliyun(%s, %s, %s)", self.product, tostring(self.region), self.base_url)
 end
 
+Client.CALL = { method = "call", params = 2, opts = 3 } -- call(action, params, opts)
 Client.URL_HINT = "create the client with method = \"POST\" to send large parameters"
 Client.SIGNATURE = decode.SIGNATURE
-Client.CALL = { method = "call", params = 2, opts = 3 } -- call(action, params, opts)
 
 local argcheck = options.checker("cloudapi.aliyun.new")
-
--- Actions that create resources: the client gives each logical call a
--- ClientToken (kept on every retry) so a retry never creates a duplicate.
-local CREATE_PREFIXES = { "Create", "Allocate", "Run", "Purchase" }
-
 local shown = errors.show
 
 -- one_of(v, name, default, other) -> v upper-cased, when it names one of the two
@@ -57,24 +55,30 @@ local function xml_lists(v)
   return set
 end
 
+-- Actions that create resources: the client gives each logical call a
+-- ClientToken (kept on every retry) so a retry never creates a duplicate.
+local CREATE_PREFIXES = { "Create", "Allocate", "Run", "Purchase" }
+
+-- The signature families and their build steps.
+local STEPS = { v1 = sign_v1, ["ACS3-HMAC-SHA256"] = require "cloudapi.aliyun.sign_acs3" }
+
+-- Headers a caller may not set (the form body's Content-Type included).
+local RESERVED_HEADERS = { ["content-type"] = true }
+for k in pairs(STEPS["ACS3-HMAC-SHA256"].RESERVED_HEADERS) do RESERVED_HEADERS[k] = true end
+
 -- new{product=, region=, endpoint=, credentials=, version=, format=,
---     method=, timeout=, retry=, client_token=, token_actions=, clock=,
+--     method=, signature=, network=, timeout=, retry=, client_token=, token_actions=, clock=,
 --     transport=, tls=, xml_lists=, on_event=}
 function M.new(opts)
   argcheck(type(opts) == "table", "expected a table of options, got a " .. type(opts))
-  local product = opts.product
-  argcheck(type(product) == "string" and product:match("^[%w%-]+$"),
-           "product must be a name such as \"ecs\" or \"vpc\"")
-  product = product:lower()
-  local region = opts.region
-  argcheck(region == nil or (type(region) == "string" and region:match("^[%w%-]+$")),
-           "region must be a region id such as \"cn-hangzhou\"")
-  argcheck(opts.version == nil or (type(opts.version) == "string" and opts.version:match("^%d%d%d%d%-%d%d%-%d%d$")),
-           "version must be an API version string \"YYYY-MM-DD\", got " .. shown(opts.version))
-  local version = opts.version or endpoints.DEFAULT_VERSIONS[product]
-  argcheck(version ~= nil, "no default API version for product '" .. product .. "': pass version = \"YYYY-MM-DD\"")
+  local product, region, version, host = endpoints.where(opts, endpoints.DEFAULT_VERSIONS, argcheck,
+                                                        "\"ecs\" or \"vpc\"")
   local format = one_of(opts.format, "format", "JSON", "XML")
   local method = one_of(opts.method, "method", "GET", "POST")
+  local signature = opts.signature or "v1"
+  local step = STEPS[signature]
+  argcheck(step, "signature must be \"v1\" or \"ACS3-HMAC-SHA256\"")
+  argcheck(step == sign_v1 or format == "JSON", "format = \"XML\" needs signature v1 (ACS3 answers JSON)")
   argcheck(opts.client_token == nil or type(opts.client_token) == "boolean",
            "client_token must be a boolean, got " .. shown(opts.client_token))
   local token_actions = {}
@@ -95,17 +99,33 @@ function M.new(opts)
     xml_lists = xml_lists(opts.xml_lists),
     client_token = opts.client_token ~= false,
     token_actions = token_actions,
-  }, opts, { check = argcheck, host = endpoints.host(product, region),
-             credentials = creds_spec.default_provider, label = "aliyun " .. product })
+    signature = signature,
+    step = step.build, -- builds and signs one attempt
+    prepared = step.prepared, -- makes a built request the one prepare returns
+    eager = step == sign_v1, -- prepare signs v1's string to sign at once, ACS3's details when read
+    SIGNATURE = step ~= sign_v1 and step.SIGNATURE or nil, -- how a mismatch is diagnosed
+  }, opts, { check = argcheck, host = host, credentials = creds_spec.default_provider,
+             label = "aliyun " .. product })
   self.get_prefix = self.base_url .. "/?"
   self.post_url = self.base_url .. "/"
   return setmetatable(self, Client)
 end
 
 local FIELDS = creds_spec.FIELDS
-local clock_now, wall = clock.now, core.now
 local credentials = client.credentials
 local MAX_URL = client.MAX_URL
+local clock_now, wall = clock.now, core.now
+
+-- now(self) -> the time to sign with | nil, err: the system clock needs no
+-- check (the hot path, inline); a caller's clock is checked (clock.now).
+local function now(self)
+  local t = self.clock == wall and wall() + self.clock_offset
+  if t then return t end
+  local bad
+  t, bad = clock_now(self)
+  if not t then return nil, errors.config(bad) end
+  return t
+end
 
 local function check_action(self, action)
   if self.actions[action] then return true end
@@ -121,30 +141,40 @@ local function check_action(self, action)
 end
 
 -- build(action, args, timeout, remaining, idempotent) -> req | nil, err:
--- one attempt, signed now.
+-- one attempt, signed now. action is {action, headers} when the call has
+-- headers of its own.
 function Client:build(action, args, timeout, remaining, idempotent)
   local creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
-  -- The system clock needs no check (clock.now): the hot path, inline.
-  local now = self.clock == wall and wall() + self.clock_offset
-  if not now then
-    local bad
-    now, bad = clock_now(self)
-    if not now then return nil, errors.config(bad) end
-  end
+  local extra
+  if type(action) == "table" then action, extra = action[1], action[2] end
+  local t
+  t, err = now(self)
+  if not t then return nil, err end
   local req
-  req, err = sign_v1.build(self, creds, action, args, nil, now, false, timeout, remaining, idempotent)
+  req, err = self.step(self, creds, action, args, nil, t, false, timeout, remaining, idempotent, extra)
   if not req then return nil, err end
   if #req.url > MAX_URL then return client.too_long(self, req) end
   return req
 end
 
--- prepare(action, params, {nonce=, timestamp=}) -> request | nil, err
+-- The caller's headers, checked once per call: a copy | nil, nil | nil, err
+local function extra_headers(h)
+  if h == nil then return nil end
+  local out, why = headers_check.check(h, RESERVED_HEADERS)
+  if not out then return nil, errors.config(why) end
+  return out
+end
+
+-- prepare(action, params, {nonce=, timestamp=, headers=}) -> request | nil, err
+-- (ACS3: the request keeps its canonical_request and string_to_sign)
 function Client:prepare(action, args, opts)
   local ok, err = check_action(self, action)
   if not ok then return nil, err end
-  local timestamp, nonce
+  local timestamp, nonce, extra
   if opts then
+    extra, err = extra_headers(opts.headers)
+    if err then return nil, err end
     timestamp, nonce = opts.timestamp, opts.nonce
     if type(timestamp) == "number" then
       if not (timestamp >= clock.MIN and timestamp < clock.MAX) then
@@ -162,18 +192,14 @@ function Client:prepare(action, args, opts)
   creds, err = credentials(self, FIELDS)
   if not creds then return nil, err end
   if not timestamp then
-    timestamp = self.clock == wall and wall() + self.clock_offset
-    if not timestamp then
-      local bad
-      timestamp, bad = clock_now(self)
-      if not timestamp then return nil, errors.config(bad) end
-    end
+    timestamp, err = now(self)
+    if not timestamp then return nil, err end
   end
   local req
-  req, err = sign_v1.build(self, creds, action, args, nonce, timestamp, true)
+  req, err = self.step(self, creds, action, args, nonce, timestamp, self.eager, nil, nil, nil, extra)
   if not req then return nil, err end
   if #req.url > MAX_URL then return client.too_long(self, req) end
-  return setmetatable(req, client.Request)
+  return self.prepared(self, req)
 end
 
 -- decode(req, res) -> result, nil, request_id | nil, err
@@ -185,7 +211,7 @@ end
 
 function Client:signed_string(req)
   local creds = credentials(self, FIELDS)
-  return creds and sign_v1.string_to_sign(self, creds, req)
+  return creds and STEPS[self.signature].string_to_sign(self, creds, req)
 end
 
 local function creates(self, action)
@@ -201,7 +227,8 @@ end
 
 -- call(action, params [, opts]) -> result, nil, info | nil, err
 -- opts: retry (false or a table), deadline (seconds for the whole call),
--- timeout ({connect=, read=}), client_token (false: never add one).
+-- timeout ({connect=, read=}), client_token (false: never add one),
+-- headers (added to every attempt; signed when x-acs-* under ACS3).
 -- info.attempts says how many attempts were made, info.errors the failures
 -- before the success.
 function Client:call(action, args, opts)
@@ -234,7 +261,13 @@ function Client:call(action, args, opts)
   end
   local ok, aerr = check_action(self, action)
   if not ok then return nil, aerr end
-  return client.run(self, policy, timeout, token ~= nil or not is_create, action, args)
+  local op = action
+  if opts and opts.headers ~= nil then
+    local extra, herr = extra_headers(opts.headers)
+    if herr then return nil, herr end
+    op = { action, extra }
+  end
+  return client.run(self, policy, timeout, token ~= nil or not is_create, op, args)
 end
 
 return M

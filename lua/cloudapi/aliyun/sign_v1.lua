@@ -58,12 +58,25 @@ local function call_headers(ua)
   return h
 end
 
+-- with_headers(base, extra) -> base, with the caller's checked headers
+-- (extra, may be nil) added; theirs win, a User-Agent too.
+function M.with_headers(base, extra)
+  if not extra then return base end
+  local h = {}
+  for k, v in pairs(base) do h[k] = v end
+  for k, v in pairs(extra) do
+    if k:lower() == "user-agent" then h["User-Agent"] = nil end
+    h[k] = v
+  end
+  return h
+end
+
 -- build(self, creds, action, args, nonce, time, want_sts [, timeout,
---       remaining, idempotent]) -> req | nil, err
+--       remaining, idempotent, extra]) -> req | nil, err
 -- With a timeout the request also carries the fields a transport reads (a
 -- call hands it over as is: one table, sized once); without, it is a
 -- prepared request whose headers the caller may change.
-function M.build(self, creds, action, args, nonce, time, want_sts, timeout, remaining, idempotent)
+function M.build(self, creds, action, args, nonce, time, want_sts, timeout, remaining, idempotent, extra)
   local get = self.method == "GET"
   local prefix = get and self.get_prefix or ""
   local signed, sts
@@ -98,7 +111,14 @@ function M.build(self, creds, action, args, nonce, time, want_sts, timeout, rema
   end
   -- args, with the nonce and time in the query, is enough to sign it again.
   if sts then req.string_to_sign = sts end
+  if extra then req.headers = M.with_headers(req.headers, extra) end
   return req
+end
+
+-- prepared(self, req) -> req as prepare returns it
+local Request = require("cloudapi.client").Request
+function M.prepared(_, req)
+  return setmetatable(req, Request)
 end
 
 local function unescape(s)

@@ -5,6 +5,7 @@
 local client = require "cloudapi.client"
 local errors = require "cloudapi.errors"
 local options = require "cloudapi.options"
+local rest = require "cloudapi.rest"
 local build = require "cloudapi.huaweicloud.build"
 local decode = require "cloudapi.huaweicloud.decode"
 local endpoints = require "cloudapi.huaweicloud.endpoints"
@@ -102,7 +103,7 @@ function M.new(opts)
     algorithm = algorithm,
     auth = auth,
     shared_dict = dict,
-    paths = {}, npaths = 0, -- filled paths without per-call values (huaweicloud/build)
+    paths = require("cloudapi.path").cache(), -- filled paths without per-call values
   }, opts, { check = argcheck, host = endpoints.host(service, region),
              credentials = creds_spec.default_provider,
              label = "huaweicloud " .. service })
@@ -286,14 +287,9 @@ function Client:request(method, path, opts)
     policy, err = left(self, call)
     if not policy then return nil, err end
   end
-  local upper = type(method) == "string" and method:upper()
-  local idempotent = (opts and opts.idempotent == true) or (upper ~= "POST" and upper ~= "PATCH")
-  return client.run(self, policy, timeout, idempotent, ctx)
+  return client.run(self, policy, timeout, rest.idempotent(method, opts), ctx)
 end
 
-for _, m in ipairs({ "get", "post", "put", "patch", "delete", "head" }) do
-  local method = m:upper()
-  Client[m] = function(self, path, opts) return self:request(method, path, opts) end
-end
+rest.shorthands(Client)
 
 return M

@@ -1,6 +1,8 @@
 -- Alibaba Cloud RPC front door: parses the request, runs the common checks
--- in the documented order, dispatches to the product chosen by Version and
--- renders the answer (JSON or XML) or the error body.
+-- in the documented order (signature v1 in the parameters, or
+-- ACS3-HMAC-SHA256 in the headers: header_auth.lua), dispatches to the
+-- product chosen by Version and renders the answer (JSON or XML) or the
+-- error body.
 
 local form        = require "emulator.common.form"
 local render      = require "emulator.common.render"
@@ -13,6 +15,9 @@ local stats       = require "emulator.common.stats"
 local faults      = require "emulator.common.faults"
 local reqlog      = require "emulator.common.reqlog"
 local paging      = require "emulator.aliyun.paging"
+local body_of     = require "emulator.common.body"
+local reply       = require "emulator.common.reply"
+local header_auth = require "emulator.aliyun.header_auth"
 
 local M = {}
 
@@ -50,16 +55,7 @@ local function read_params()
   if ngx.req.get_method() ~= "POST" then return params end
   local ctype = (ngx.var.content_type or ""):lower()
   if not ctype:find("application/x-www-form-urlencoded", 1, true) then return params end
-  ngx.req.read_body()
-  local body = ngx.req.get_body_data()
-  if not body then -- nginx spilled a large body to a file
-    local path = ngx.req.get_body_file()
-    if path then
-      local f = io.open(path, "rb")
-      if f then body = f:read("*a"); f:close() end
-    end
-  end
-  return form.decode(body, params)
+  return form.decode(body_of.read(), params)
 end
 
 -- Signature, timestamp, credential and nonce checks. Returns true or nil, err.
@@ -111,6 +107,24 @@ local function authenticate(params, method)
   return true
 end
 
+-- ACS3-HMAC-SHA256: the headers carry Action, Version, the key, the time
+-- and the nonce; the parameters are the API's only. Any other scheme in
+-- the Authorization header is refused by name.
+local function authenticate_acs3(r, params)
+  local scheme = header_auth.scheme(r.headers.authorization)
+  if scheme ~= "ACS3-HMAC-SHA256" then
+    return header_auth.unsupported(scheme, "ACS3-HMAC-SHA256, or signature v1 in the parameters")
+  end
+  local version = r.headers["x-acs-version"]
+  if type(version) == "string" and not PRODUCTS[version] then
+    return fail(400, "InvalidVersion", "Specified parameter Version is not valid.")
+  end
+  local info, err = header_auth.acs3(r, { "x-acs-action" })
+  if not info then return nil, err end
+  params.Action, params.Version, params.AccessKeyId = info.action, info.version, info.ak
+  return true
+end
+
 -- Everything after authentication. Returns result (ordered object) or nil, err.
 local function execute(params, fault)
   local product = PRODUCTS[params.Version]
@@ -147,23 +161,8 @@ local function execute(params, fault)
 end
 
 local function send(ctx, status, root, body_obj, headers)
-  faults.before_send(ctx.fault) -- a stall fault waits here, after the work is done
-  local body, ctype
-  if ctx.xml then
-    body, ctype = render.xml(root, body_obj), "text/xml;charset=utf-8"
-  else
-    body, ctype = render.json(body_obj), "application/json;charset=utf-8"
-  end
-  ngx.status = status
-  ngx.header["Content-Type"] = ctype
-  ngx.header["x-acs-request-id"] = ctx.request_id
-  for k, v in pairs(headers or {}) do ngx.header[k] = v end
-  reqlog.sent_status(status)
-  if ctx.fault and ctx.fault.kind == "truncate" then
-    return faults.send_truncated(status, ctype, ctx.request_id, body)
-  end
-  ngx.header["Content-Length"] = #body
-  ngx.print(body)
+  if ctx.xml then return reply.send(ctx, status, render.xml(root, body_obj), "text/xml;charset=utf-8", headers) end
+  return reply.send(ctx, status, render.json(body_obj), "application/json;charset=utf-8", headers)
 end
 
 function M.send_error(ctx, err)
@@ -182,14 +181,22 @@ function M.handle()
   local ctx = { request_id = request_id() }
   local method = ngx.req.get_method()
   local params = read_params()
-  reqlog.set({ request_id = ctx.request_id, action = params.Action, nonce = params.SignatureNonce,
-               timestamp = params.Timestamp, client_token = params.ClientToken })
+  -- Signed in the headers (ACS3): nothing of v1 in the parameters counts.
+  local hreq = ngx.var.http_authorization and header_auth.request()
+  local h = hreq and hreq.headers or {}
+  local function pick(header, param)
+    if hreq then return type(h[header]) == "string" and h[header] or nil end
+    return params[param]
+  end
+  reqlog.set({ request_id = ctx.request_id, action = pick("x-acs-action", "Action"),
+               nonce = pick("x-acs-signature-nonce", "SignatureNonce"),
+               timestamp = pick("x-acs-date", "Timestamp"), client_token = params.ClientToken })
   if method ~= "GET" and method ~= "POST" then
     return M.send_error(ctx, { status = 405, code = "UnsupportedHTTPMethod",
                                message = "Only GET and POST are supported." })
   end
-  ctx.xml = (params.Format or ""):upper() == "XML"
-  ctx.product = PRODUCTS[params.Version]
+  ctx.xml = not hreq and (params.Format or ""):upper() == "XML"
+  ctx.product = PRODUCTS[pick("x-acs-version", "Version") or ""]
   -- Test-controlled faults come before any check (see faults.lua).
   ctx.fault = faults.take("rpc", paging.continues(params))
   if ctx.fault then
@@ -199,10 +206,11 @@ function M.handle()
   -- A product's anonymous actions (STS AssumeRoleWithOIDC) carry no signature.
   local anonymous = ctx.product and ctx.product.anonymous and ctx.product.anonymous[params.Action]
   local ok, result, err = xpcall(function()
-    if not anonymous then
-      local authed, aerr = authenticate(params, method)
-      if not authed then return nil, aerr end
-    end
+    local authed, aerr
+    if hreq then authed, aerr = authenticate_acs3(hreq, params)
+    elseif not anonymous then authed, aerr = authenticate(params, method)
+    else authed = true end
+    if not authed then return nil, aerr end
     return execute(params, ctx.fault)
   end, debug.traceback)
   if not ok then

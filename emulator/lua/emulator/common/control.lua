@@ -9,6 +9,8 @@
 --   GET  requests  request log of the API requests, oldest first (the last
 --                1000; ?since=SEQ: only later ones), see reqlog.lua;
 --                DELETE requests  clears only the log
+--   GET  cs      Container Service settings;  POST cs  {"running_after": s}
+--                how long a new cluster stays `initial` (reset: 1 s)
 --   GET  iam     Huawei IAM token settings and counts
 --   POST iam     {"token_ttl": seconds} lifetime of tokens issued from now on
 --                (reset restores 24 h); {"revoke_tokens": true} makes every
@@ -26,6 +28,7 @@ local idempotency = require "emulator.aliyun.idempotency"
 local faults      = require "emulator.common.faults"
 local ecs         = require "emulator.aliyun.ecs"
 local vpc         = require "emulator.aliyun.vpc"
+local cs          = require "emulator.aliyun.cs"
 local huawei      = require "emulator.huawei.gateway"
 local hw_iam      = require "emulator.huawei.iam"
 local vpcep       = require "emulator.huawei.vpcep"
@@ -60,6 +63,7 @@ local function get_stats()
     iam_tokens = iam.tokens, iam_tokens_active = iam.active, iam_project_lookups = iam.project_lookups,
     iam_token_ttl = iam.token_ttl,
     vpcep_services = ep.services, vpcep_endpoints = ep.endpoints,
+    cs_clusters = cs.counts().clusters, -- Alibaba ROA (Container Service)
   }
   for _, name in ipairs(PLATFORM) do
     local m = require(name)
@@ -70,7 +74,7 @@ end
 
 local function reset()
   for _, m in ipairs({ stats, nonces, idempotency, faults, ecs, vpc, huawei, hw_iam, vpcep, hw_vpc, reqlog,
-                       lifecycle }) do
+                       lifecycle, cs }) do
     m.reset()
   end
   for _, name in ipairs(PLATFORM) do require(name).reset() end
@@ -113,6 +117,13 @@ local function set_iam()
   local out = iam_settings()
   out.ok, out.tokens_revoked = true, revoked
   return reply(200, out)
+end
+
+local function set_cs()
+  ngx.req.read_body()
+  local ok, err = cs.settings(cjson.decode(ngx.req.get_body_data() or ""))
+  if not ok then return reply(400, { Code = "InvalidCsControl", Message = err }) end
+  return reply(200, { ok = true, running_after = cs.counts().running_after })
 end
 
 local function add_fault()
@@ -165,6 +176,9 @@ local ROUTES = {
   ["GET requests"]    = list_requests,
   ["DELETE requests"] = function() reqlog.clear(); reply(200, { ok = true }) end,
   ["GET iam"]       = function() reply(200, iam_settings()) end,
+  ["GET cs"]        = function() reply(200, { running_after = cs.counts().running_after,
+                                              clusters = cs.counts().clusters }) end,
+  ["POST cs"]       = set_cs,
   ["POST iam"]      = set_iam,
   ["GET lifecycle"] = function() reply(200, { seconds = lifecycle.seconds() }) end,
   ["POST lifecycle"] = set_lifecycle,

@@ -1,7 +1,7 @@
 -- Test-controlled fault injection: a queue of faults, each applied to the
 -- next `count` API requests (control endpoints are never affected). With
--- "api":"rpc" or "api":"huawei" a fault only hits that API's requests
--- (default "any": Alibaba RPC and Huawei REST alike).
+-- "api":"rpc", "roa" or "huawei" a fault only hits that API's requests
+-- (default "any": Alibaba RPC and ROA and Huawei REST alike).
 --   throttle  400 Throttling (RPC) / 429 APIGW.0308 (Huawei), as the real
 --             gateways answer; optional retry_after_ms (RPC: header
 --             x-acs-retry-after: <ms>) and retry_after (Huawei: header
@@ -40,9 +40,10 @@ local KIND_LIST = "throttle, error, delay, stall, reset, truncate, repeat_token,
 local PAGING = { repeat_token = true, empty_page = true }
 -- The platform services (instance metadata, credentials URI) take only
 -- faults aimed at them by name, never "any" (see platform_fault).
-local APIS = { any = true, rpc = true, huawei = true, imds = true, imds_token = true, imds_credentials = true,
-               metadata = true, metadata_token = true, metadata_securitykey = true, uri = true }
-local API_LIST = "any, rpc, huawei, imds, imds_token, imds_credentials, metadata, metadata_token, " ..
+local APIS = { any = true, rpc = true, huawei = true, roa = true, imds = true, imds_token = true,
+               imds_credentials = true, metadata = true, metadata_token = true, metadata_securitykey = true,
+               uri = true }
+local API_LIST = "any, rpc, huawei, roa, imds, imds_token, imds_credentials, metadata, metadata_token, " ..
                  "metadata_securitykey, uri"
 
 local queue = {}

@@ -1,9 +1,10 @@
 -- Entry point for every request: the Alibaba RPC API lives at "/", the
--- Huawei Cloud REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the
--- platform services under their real paths ("/latest/" the Alibaba
--- instance metadata, "/meta-data/" and "/openstack/" the Huawei one,
--- "/credentials" a credentials URI), the test control endpoints under
--- "/__emulator/", anything else is a 404.
+-- Alibaba ROA one (Container Service) under "/clusters", the Huawei Cloud
+-- REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the platform services
+-- under their real paths ("/latest/" the Alibaba instance metadata,
+-- "/meta-data/" and "/openstack/" the Huawei one, "/credentials" a
+-- credentials URI), the test control endpoints under "/__emulator/",
+-- anything else is a 404.
 
 local stats  = require "emulator.common.stats"
 local reqlog = require "emulator.common.reqlog"
@@ -28,6 +29,10 @@ function M.handle()
   if uri == "/" then
     reqlog.start("rpc")
     return require("emulator.aliyun.rpc").handle()
+  end
+  if uri == "/clusters" or uri:match("^/clusters/") then
+    reqlog.start("roa")
+    return require("emulator.aliyun.roa").handle()
   end
   if uri:match("^/v[13]/") then
     reqlog.start("huawei")

@@ -1,4 +1,5 @@
--- Strict parsing of the RPC Timestamp (YYYY-MM-DDThh:mm:ssZ, UTC) into epoch
+-- Strict parsing of the RPC Timestamp and ACS3 x-acs-date
+-- (YYYY-MM-DDThh:mm:ssZ, UTC) and of the ROA Date header into epoch
 -- seconds, with plain arithmetic so no locale or TZ setting can interfere.
 
 local M = {}
@@ -24,6 +25,18 @@ function M.parse(s)
   if mo < 1 or mo > 12 or d < 1 or d > mdays[mo] or h > 23 or mi > 59 or se > 60 then return nil end
   if mo == 2 and d == 29 and not (y % 4 == 0 and (y % 100 ~= 0 or y % 400 == 0)) then return nil end
   return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se
+end
+
+local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6,
+                 Jul = 7, Aug = 8, Sep = 9, Oct = 10, Nov = 11, Dec = 12 }
+local DAYS = { Sun = true, Mon = true, Tue = true, Wed = true, Thu = true, Fri = true, Sat = true }
+
+-- RFC 7231 IMF-fixdate ("Wed, 01 May 2024 12:00:00 GMT", the ROA Date
+-- header) -> epoch seconds, or nil when `s` is not well formed.
+function M.parse_http(s)
+  local wd, d, mon, y, h, mi, se = s:match("^(%a%a%a), (%d%d) (%a%a%a) (%d%d%d%d) (%d%d):(%d%d):(%d%d) GMT$")
+  if not wd or not DAYS[wd] or not MONTHS[mon] then return nil end
+  return M.parse(string.format("%s-%02d-%sT%s:%s:%sZ", y, MONTHS[mon], d, h, mi, se))
 end
 
 return M

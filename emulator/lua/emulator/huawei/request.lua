@@ -18,18 +18,7 @@ function M.iam_fail(status, message)
                 title = titles[status] or "Error" }
 end
 
-function M.read_body()
-  ngx.req.read_body()
-  local body = ngx.req.get_body_data()
-  if not body then
-    local path = ngx.req.get_body_file()
-    if path then
-      local f = io.open(path, "rb")
-      if f then body = f:read("*a"); f:close() end
-    end
-  end
-  return body or ""
-end
+M.read_body = require("emulator.common.body").read
 
 -- Raw (still percent-encoded) path of the request line.
 function M.raw_path()

@@ -1,0 +1,198 @@
+/* Lua bindings of Alibaba Cloud's header-signed families: acs3_sign
+ * (ACS3-HMAC-SHA256, sign_acs3.c), acs3_sign_args (its RPC fast path),
+ * roa_sign_args (ROA "acs", sign_roa.c, with the Content-MD5 it signs).
+ * Marshalling only. */
+#include <string.h>
+
+#include "l_state.h"
+#include "l_rpc_params.h"
+#include "sign.h"
+
+#define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+/* Reads t.query then t.headers into s->pairs; pointers are taken only
+ * after both are read, since growing the array may move it. */
+static void read_query_headers(lua_State *L, ca_state *s, ca_pair **q, size_t *nq,
+                               ca_pair **h, size_t *nh) {
+    lua_getfield(L, 1, "query");
+    lua_getfield(L, 1, "headers");
+    *nq = lua_isnil(L, -2) ? 0 : read_pairs(L, s, -2, "query", 0);
+    *nh = lua_isnil(L, -1) ? 0 : read_pairs(L, s, -1, "headers", *nq);
+    *q = s->pairs;
+    *h = s->pairs + *nq;
+}
+
+/* acs3_sign{method, path, query, headers, payload_hash, ak, secret}
+ * -> authorization, canonical_query, canonical_request, string_to_sign */
+static int l_acs3_sign(lua_State *L) {
+    ca_acs3_req r;
+    ca_state *s;
+    ca_buf sts;
+    const char *err;
+    memset(&r, 0, sizeof r);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    r.method = req_field(L, 1, "method", NULL);
+    r.path = req_field(L, 1, "path", &r.path_len);
+    r.payload_hash = req_field(L, 1, "payload_hash", NULL);
+    r.ak = req_field(L, 1, "ak", &r.ak_len);
+    r.secret = req_field(L, 1, "secret", &r.secret_len);
+    s = begin(L);
+    read_query_headers(L, s, &r.query, &r.nquery, &r.headers, &r.nheaders);
+    ca_buf_init(&sts);
+    err = ca_acs3_sign(&s->crypto, &r, &s->b[0], &s->b[1], &sts, &s->b[2]);
+    if (err) { ca_buf_free(&sts); return luaL_error(L, "%s", err); }
+    if (s->b[0].failed || s->b[1].failed || s->b[2].failed) { ca_buf_free(&sts); return luaL_error(L, "out of memory"); }
+    lua_pushlstring(L, s->b[2].p, s->b[2].len);
+    lua_pushlstring(L, s->b[1].p ? s->b[1].p : "", s->b[1].len);
+    lua_pushlstring(L, s->b[0].p, s->b[0].len);
+    lua_pushlstring(L, sts.p, sts.len);
+    ca_buf_free(&sts);
+    return 4;
+}
+
+/* acs3_sign_args(method, secret, ak, args, reserved, region, extra, want,
+ *                name1, value1, ...)
+ * -> query (GET) or form body (POST), authorization, content_sha256
+ *    [, canonical_request, string_to_sign when want] | nil
+ * The RPC client's hot path under ACS3: args (the caller's table) is
+ * flattened in C (l_rpc_params.c), RegionId = region added when a string,
+ * the headers to sign are the name/value strings after extra plus the
+ * table extra (the caller's, or nil); x-acs-content-sha256 is computed
+ * here (of the form body for POST). nil means "take the general path".
+ * The canonical request and string to sign are Lua strings only when
+ * wanted: each is unique (the nonce) and costs an allocation per call. */
+#define ACS3_ARGS_FIRST 9
+static int l_acs3_sign_args(lua_State *L) {
+    ca_acs3_req r;
+    ca_state *s;
+    ca_buf sts, auth, empty;
+    size_t sl, al, n, nq, nh, a;
+    const char *method = check_lstr(L, 1, &sl, "method");
+    const char *secret = check_lstr(L, 2, &sl, "secret");
+    const char *ak = check_lstr(L, 3, &al, "access key id");
+    int top = lua_gettop(L), post = strcmp(method, "POST") == 0, want = lua_toboolean(L, 8);
+    char hash[2 * CA_SHA256_LEN + 1];
+    const char *err;
+    if (!lua_istable(L, 4) || !lua_istable(L, 5) || top < ACS3_ARGS_FIRST - 1 ||
+        (top - ACS3_ARGS_FIRST + 1) % 2 != 0)
+        return luaL_error(L, "acs3_sign_args: bad arguments");
+    s = begin(L);
+    if (rpc_params_flatten(L, s, 4, 5, &s->b[2], &n) != 0) { lua_pushnil(L); return 1; }
+    nq = n;
+    reserve_pairs(L, s, n + 2 + (size_t)(top - ACS3_ARGS_FIRST + 1) / 2);
+    if (lua_type(L, 6) == LUA_TSTRING) {
+        s->pairs[nq].k = "RegionId"; s->pairs[nq].kl = 8;
+        s->pairs[nq].v = lua_tolstring(L, 6, &s->pairs[nq].vl);
+        nq++;
+    }
+    nh = 0;
+    for (a = ACS3_ARGS_FIRST; a < (size_t)top; a += 2) {
+        ca_pair *p = &s->pairs[nq + nh++];
+        p->k = check_lstr(L, (int)a, &p->kl, "header name");
+        p->v = check_lstr(L, (int)a + 1, &p->vl, "header value");
+    }
+    if (!lua_isnil(L, 7)) nh += read_pairs(L, s, 7, "headers", nq + nh);
+    reserve_pairs(L, s, nq + nh + 1);
+    memset(&r, 0, sizeof r);
+    ca_buf_init(&sts); ca_buf_init(&auth); ca_buf_init(&empty);
+    if (post) { /* the parameters go in the form body, signed through its hash */
+        unsigned char d[CA_SHA256_LEN];
+        ca_buf hx;
+        ca_sort_pairs(s->pairs, nq);
+        ca_canonical_query(&s->b[1], s->pairs, nq);
+        if (s->b[1].failed) return luaL_error(L, "out of memory");
+        if (ca_sha256(&s->crypto, s->b[1].p ? s->b[1].p : "", s->b[1].len, d) != 0) {
+            char msg[256];
+            ca_crypto_error(msg, sizeof msg, "SHA-256");
+            return luaL_error(L, "%s", msg);
+        }
+        ca_buf_init(&hx);
+        ca_hex(&hx, d, sizeof d);
+        if (hx.failed) return luaL_error(L, "out of memory");
+        memcpy(hash, hx.p, sizeof hash);
+        ca_buf_free(&hx);
+    } else {
+        memcpy(hash, EMPTY_SHA256, sizeof hash);
+        r.query = s->pairs; r.nquery = nq;
+    }
+    s->pairs[nq + nh].k = "x-acs-content-sha256"; s->pairs[nq + nh].kl = 20;
+    s->pairs[nq + nh].v = hash; s->pairs[nq + nh].vl = 2 * CA_SHA256_LEN;
+    r.method = method; r.path = "/"; r.path_len = 1;
+    r.headers = s->pairs + nq; r.nheaders = nh + 1;
+    r.payload_hash = hash;
+    r.ak = ak; r.ak_len = al; r.secret = secret; r.secret_len = sl;
+    err = ca_acs3_sign(&s->crypto, &r, &s->b[0], post ? &empty : &s->b[1], &sts, &auth);
+    if (err == NULL && (s->b[0].failed || sts.failed || auth.failed)) err = "out of memory";
+    if (err) { ca_buf_free(&sts); ca_buf_free(&auth); ca_buf_free(&empty); return luaL_error(L, "%s", err); }
+    lua_pushlstring(L, s->b[1].p ? s->b[1].p : "", s->b[1].len);
+    lua_pushlstring(L, auth.p, auth.len);
+    lua_pushlstring(L, hash, 2 * CA_SHA256_LEN);
+    if (want) {
+        lua_pushlstring(L, s->b[0].p, s->b[0].len);
+        lua_pushlstring(L, sts.p, sts.len);
+    }
+    ca_buf_free(&sts); ca_buf_free(&auth); ca_buf_free(&empty);
+    return want ? 5 : 3;
+}
+
+/* roa_sign_args(method, path, query, headers, body, secret, ak, want)
+ * -> authorization, canonical_query (the query to send), content_md5
+ *    [, string_to_sign when want]
+ * headers: every header of the request but Content-MD5, which is made
+ * here (Base64 MD5 of body, nil for none: of the empty body) and signed. */
+static int l_roa_sign_args(lua_State *L) {
+    ca_roa_req r;
+    ca_state *s;
+    size_t nh, bl = 0;
+    const char *body = lua_isnil(L, 5) ? "" : check_lstr(L, 5, &bl, "body");
+    int want = lua_toboolean(L, 8);
+    unsigned char md[CA_MD5_LEN];
+    char md5[32], msg[256];
+    ca_buf b64;
+    const char *err;
+    memset(&r, 0, sizeof r);
+    r.method = check_lstr(L, 1, &nh, "method");
+    r.path = check_lstr(L, 2, &r.path_len, "path");
+    r.secret = check_lstr(L, 6, &r.secret_len, "secret");
+    r.ak = check_lstr(L, 7, &r.ak_len, "access key id");
+    s = begin(L);
+    if (bl == 0) {
+        memcpy(md5, "1B2M2Y8AsgTpgAmY7PhCfg==", 25); /* most requests: no body */
+    } else {
+        if (ca_md5(&s->crypto, body, bl, md) != 0) {
+            ca_crypto_error(msg, sizeof msg, "MD5 (is it disabled in this OpenSSL?)");
+            return luaL_error(L, "%s", msg);
+        }
+        ca_buf_init(&b64);
+        ca_base64(&b64, md, sizeof md);
+        if (b64.failed || b64.len >= sizeof md5) { ca_buf_free(&b64); return luaL_error(L, "out of memory"); }
+        memcpy(md5, b64.p, b64.len + 1);
+        ca_buf_free(&b64);
+    }
+    r.nquery = read_pairs(L, s, 3, "query", 0);
+    nh = read_pairs(L, s, 4, "headers", r.nquery);
+    reserve_pairs(L, s, r.nquery + nh + 1);
+    s->pairs[r.nquery + nh].k = "Content-MD5"; s->pairs[r.nquery + nh].kl = 11;
+    s->pairs[r.nquery + nh].v = md5; s->pairs[r.nquery + nh].vl = strlen(md5);
+    r.query = s->pairs;
+    r.headers = s->pairs + r.nquery;
+    r.nheaders = nh + 1;
+    err = ca_roa_sign(&s->crypto, &r, &s->b[0], &s->b[1]);
+    if (err) return luaL_error(L, "%s", err);
+    ca_canonical_query(&s->b[2], r.query, r.nquery); /* sorted by the signer */
+    push_buf(L, &s->b[1]);
+    push_buf(L, &s->b[2]);
+    lua_pushstring(L, md5);
+    if (!want) return 3;
+    push_buf(L, &s->b[0]);
+    return 4;
+}
+
+static const luaL_Reg functions[] = {
+    {"acs3_sign", l_acs3_sign},
+    {"acs3_sign_args", l_acs3_sign_args},
+    {"roa_sign_args", l_roa_sign_args},
+    {NULL, NULL},
+};
+
+void ca_open_sign_acs(lua_State *L) { ca_register(L, functions); }

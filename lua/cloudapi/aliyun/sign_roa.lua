@@ -1,0 +1,48 @@
+-- The sign step of Alibaba Cloud ROA (REST) requests under the "acs"
+-- signature (Authorization: acs AK:signature, HMAC-SHA1): the headers it
+-- signs (Date, Content-MD5, x-acs-signature-method/-version/-nonce,
+-- x-acs-version, and with STS x-acs-security-token and x-acs-accesskey-id)
+-- and the signature the C core computes.
+local core = require "cloudapi.core"
+local clock = require "cloudapi.clock"
+local sts_headers = require("cloudapi.aliyun.sign_acs3").sts_headers
+
+local M = {}
+
+local roa_sign_args = core.roa_sign_args
+
+-- Headers sign() sets; a caller setting one is a mistake.
+M.RESERVED_HEADERS = {
+  authorization = true, host = true, date = true, ["content-md5"] = true, ["content-length"] = true,
+  ["x-acs-signature-method"] = true, ["x-acs-signature-version"] = true,
+  ["x-acs-signature-nonce"] = true, ["x-acs-version"] = true,
+  ["x-acs-security-token"] = true, ["x-acs-accesskey-id"] = true,
+}
+
+-- The Date header (RFC 7231) of a time in seconds, made once per second.
+local date_second, date_text = -1, nil
+function M.date(t)
+  local sec = math.floor(t)
+  if sec ~= date_second then date_second, date_text = sec, clock.http_date(sec) end
+  return date_text
+end
+
+-- sign(h, creds, method, host, path, query, body, action, version, nonce, date, want)
+-- -> the query to send, nil, string to sign (when want) (the same shape as
+-- sign_acs3.sign; host and action are not signed by acs). h: every
+-- header of the request, completed here.
+function M.sign(h, creds, method, _, path, query, body, _, version, nonce, date, want)
+  h.Date = date
+  h["x-acs-signature-method"] = "HMAC-SHA1"
+  h["x-acs-signature-version"] = "1.0"
+  h["x-acs-signature-nonce"] = nonce
+  h["x-acs-version"] = version
+  sts_headers(h, creds)
+  -- Names and values are checked strings: the core raises only on a bug.
+  local auth, q, md5, sts = roa_sign_args(method, path, query, h, body, creds.access_key_secret,
+                                          creds.access_key_id, want)
+  h["Content-MD5"], h.Authorization = md5, auth
+  return q, nil, sts
+end
+
+return M
