@@ -64,6 +64,7 @@ build = {
     ["cloudapi.retry"] = "lua/cloudapi/retry.lua",
     ["cloudapi.transport.curl"] = "lua/cloudapi/transport/curl.lua",
     ["cloudapi.transport.ngx"] = "lua/cloudapi/transport/ngx.lua",
+    ["cloudapi.transport.ngx_read"] = "lua/cloudapi/transport/ngx_read.lua",
     ["cloudapi.url"] = "lua/cloudapi/url.lua",
     ["cloudapi.values"] = "lua/cloudapi/values.lua",
     ["cloudapi.version"] = "lua/cloudapi/version.lua",

@@ -296,8 +296,8 @@ static void stopped(ca_http *h, ca_http_result *res, CURLcode rc) {
     } else if (h->stop == CA_STOP_INFORMATIONAL) {
         snprintf(msg, sizeof msg, "the server sent more than %d informational (1xx) answers",
                  CA_HTTP_MAX_INFORMATIONAL);
-    } else if (rc == CURLE_OUT_OF_MEMORY && strstr(h->errbuf, "header") != NULL) {
-        /* libcurl's own bound on one line ("Rejected ... header (max is ...)") */
+    } else if (rc == CURLE_OUT_OF_MEMORY && !h->headers_ended) {
+        /* libcurl refuses to buffer a header line over its bound, silently */
         snprintf(msg, sizeof msg, "a response header line is over the %d-byte limit", CA_HTTP_MAX_HEADER_LINE);
     } else {
         snprintf(msg, sizeof msg, "out of memory while reading the response");
@@ -366,7 +366,12 @@ void ca_http_result_of(ca_http *h, ca_http_result *res) {
         ca_http_fail(res, CA_HTTP_NETWORK, msg);
         break;
     default:
-        ca_http_fail(res, CA_HTTP_NETWORK, detail);
+        if (strncmp(detail, "Too large response headers", 26) == 0) { /* libcurl's bound */
+            h->stop = CA_STOP_HEADERS;
+            stopped(h, res, rc);
+        } else {
+            ca_http_fail(res, CA_HTTP_NETWORK, detail);
+        }
     }
 }
 

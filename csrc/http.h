@@ -15,7 +15,8 @@
 /* What a server may make a request cost; the ngx transport applies the
  * same (core.http_limits). */
 #define CA_HTTP_MAX_BODY ((size_t)64 << 20)   /* default body cap (max_body) */
-#define CA_HTTP_MAX_HEADER_BYTES (1 << 20)    /* the final answer's header block */
+#define CA_HTTP_MAX_HEADER_BYTES 307200      /* all header lines of an exchange, 1xx included:
+                                                 libcurl's own bound (7.88, MAX_HTTP_RESP_HEADER_SIZE) */
 #define CA_HTTP_MAX_HEADER_LINE 102400        /* one header line: libcurl's CURL_MAX_HTTP_HEADER */
 #define CA_HTTP_MAX_INFORMATIONAL 16          /* 1xx answers before the final one */
 

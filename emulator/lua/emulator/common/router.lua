@@ -1,6 +1,7 @@
 -- Entry point for every request: the Alibaba RPC API lives at "/", the
 -- Huawei Cloud REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the test
--- control endpoints under "/__emulator/", anything else is a 404.
+-- control endpoints under "/__emulator/", a hostile server for the
+-- transports' tests under "/__hostile/", anything else is a 404.
 
 local stats  = require "emulator.common.stats"
 local reqlog = require "emulator.common.reqlog"
@@ -12,6 +13,10 @@ function M.handle()
   local name = uri:match("^/__emulator/([%w_-]+)$")
   if name then
     return require("emulator.common.control").handle(name)
+  end
+  local case = uri:match("^/__hostile/([%w_-]+)")
+  if case then
+    return require("emulator.common.hostile").handle(case)
   end
   stats.connection(ngx.var.connection)
   if uri == "/" then
