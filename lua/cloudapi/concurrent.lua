@@ -92,7 +92,8 @@ function M.all(list, opts)
   local n = #fns
   local results = not each and {} or nil
   if n == 0 then return results end
-  local multi, why = idle_multi or core.http_multi()
+  local multi, why = idle_multi, nil
+  if not multi then multi, why = core.http_multi() end
   idle_multi = nil
   if not multi then -- out of file descriptors, say: every call fails alike
     local err = errors.new{ kind = "network", message = tostring(why), retryable = true }

@@ -84,8 +84,12 @@ function M.mismatch(case, out)
   end
   if w.header and out.header ~= w.header[2] then return differ("header " .. w.header[1], out.header, w.header[2]) end
   if w.body_len and out.body_len ~= w.body_len then return differ("body length", out.body_len, w.body_len) end
-  if w.elapsed_max and out.elapsed > w.elapsed_max then return differ("elapsed", out.elapsed, "< " .. w.elapsed_max) end
-  if w.elapsed_min and out.elapsed < w.elapsed_min then return differ("elapsed", out.elapsed, ">= " .. w.elapsed_min) end
+  if w.elapsed_max and out.elapsed > w.elapsed_max then
+    return differ("elapsed", out.elapsed, "< " .. w.elapsed_max)
+  end
+  if w.elapsed_min and out.elapsed < w.elapsed_min then
+    return differ("elapsed", out.elapsed, ">= " .. w.elapsed_min)
+  end
   return nil
 end
 
