@@ -41,12 +41,14 @@ local function child(limit, calls, concurrency)
     for i = 1, %d do list[i] = { c, "call", "DescribeRegions" } end
     local ok, seen = 0, {}
     for _, r in ipairs(cloudapi.all(list, { concurrency = %d })) do
-      if r[1] then ok = ok + 1 elseif not seen[r[2].message] then seen[r[2].message] = true; print("E " .. r[2].message) end
+      local m = r[2] and r[2].message
+      if r[1] then ok = ok + 1 elseif not seen[m] then seen[m] = true; print("E " .. m) end
     end
     print("OK " .. ok)
   ]]):format(emulator.url, calls, concurrency))
   f:close()
-  local p = assert(io.popen(("ulimit -n %d && %s %s 2>&1"):format(limit, os.getenv("CLOUDAPI_TEST_LUA") or "lua5.4", script)))
+  local lua = os.getenv("CLOUDAPI_TEST_LUA") or "lua5.4"
+  local p = assert(io.popen(("ulimit -n %d && %s %s 2>&1"):format(limit, lua, script)))
   local out = p:read("*a")
   p:close()
   os.remove(script)
@@ -104,7 +106,7 @@ describe("file descriptors", function()
   it("says when it runs out of them", function()
     local ok, errors, out = child(48, 200, 100)
     assert.is_true(ok ~= nil and ok > 0 and ok < 200, out)
-    assert.are.same({ "out of file descriptors (Too many open files): raise the limit (ulimit -n) or lower the concurrency" },
-                    errors)
+    assert.are.same({ "out of file descriptors (Too many open files): raise the limit (ulimit -n) or lower " ..
+                      "the concurrency" }, errors)
   end)
 end)

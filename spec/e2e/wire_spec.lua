@@ -51,7 +51,8 @@ describe("the curl transport on the wire", function()
 
   it("sends an empty or blank header value as an empty header", function()
     local t = curl.new()
-    local _, h = echoed(assert(t:send{ method = "GET", url = ECHO, headers = { ["X-Empty"] = "", ["X-Blank"] = "  \t" } }))
+    local _, h = echoed(assert(t:send{ method = "GET", url = ECHO,
+                                       headers = { ["X-Empty"] = "", ["X-Blank"] = "  \t" } }))
     assert.are.equal("", h["x-empty"])
     assert.are.equal("", h["x-blank"])
     t:close()
@@ -120,7 +121,8 @@ describe("the curl transport on the wire", function()
     assert.is_false(err.retryable)
     req = assert(c:prepare("DescribeRegions"))
     req.method = "GET / HTTP/1.1\r\nX: y\r\n\r\nGET"
-    _, err = c:send(req)
+    res, err = c:send(req)
+    assert.is_nil(res)
     assert.are.equal("config", err.kind)
     -- and under cloudapi.all, one spoiled request fails alone
     local bad = assert(c:prepare("DescribeRegions"))
