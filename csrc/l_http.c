@@ -227,15 +227,18 @@ static int l_http_check(lua_State *L) {
 /* http_limits() -> {max_body, header_bytes, header_line, informational}:
  * what the curl transport lets a server make an answer cost. */
 static int l_http_limits(lua_State *L) {
+    static const struct { const char *name; lua_Integer value; } limits[] = {
+        {"max_body", (lua_Integer)CA_HTTP_MAX_BODY},
+        {"header_bytes", CA_HTTP_MAX_HEADER_BYTES},
+        {"header_line", CA_HTTP_MAX_HEADER_LINE},
+        {"informational", CA_HTTP_MAX_INFORMATIONAL},
+    };
+    size_t i;
     lua_createtable(L, 0, 4);
-    lua_pushnumber(L, (lua_Number)CA_HTTP_MAX_BODY);
-    lua_setfield(L, -2, "max_body");
-    lua_pushinteger(L, CA_HTTP_MAX_HEADER_BYTES);
-    lua_setfield(L, -2, "header_bytes");
-    lua_pushinteger(L, CA_HTTP_MAX_HEADER_LINE);
-    lua_setfield(L, -2, "header_line");
-    lua_pushinteger(L, CA_HTTP_MAX_INFORMATIONAL);
-    lua_setfield(L, -2, "informational");
+    for (i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        lua_pushinteger(L, limits[i].value);
+        lua_setfield(L, -2, limits[i].name);
+    }
     return 1;
 }
 

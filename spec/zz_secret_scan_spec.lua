@@ -11,6 +11,7 @@ local SECRETS = {
   "hw-sk", "hw-sts-sk", "hw-sts-token", "demo-password", "SecretKey",
   "the-wrong-secret-42", "hunter2", "definitely-not-the-sk", "aliyun-wrong-secret-1",
   "hw-wrong-sk-9", "not-the-secret",
+  "wire-secret-7", "fuzz-secret", "fuzz-sk", -- spec/e2e/wire_spec.lua, spec/fuzz/lua/
 }
 
 local forms = {}

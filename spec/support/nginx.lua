@@ -62,7 +62,8 @@ function M.start(opts)
   assert(server.url, "test nginx did not start: " .. read(prefix .. "/start.log"))
   -- Until it answers: a generous deadline (a loaded machine), a quick poll.
   local s = core.http_session()
-  local deadline, up = core.monotonic() + 60, false
+  local deadline = core.monotonic() + 60
+  local up
   repeat
     up = s:request{ method = "GET", url = server.url .. "/init_result", timeout = 5 } ~= nil
     if not up then core.sleep(0.05) end
