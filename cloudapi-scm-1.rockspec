@@ -29,8 +29,8 @@ build = {
       -- The one list of C sources: the Makefile and bench/run read it
       -- (scripts/c-sources). The plain C core first, then its Lua bindings.
       sources = { "csrc/crypto.c", "csrc/canon.c", "csrc/sign_rpc.c", "csrc/sign_sdk.c",
-                  "csrc/http.c", "csrc/http_multi.c", "csrc/http_idle.c", "csrc/http_check.c",
-                  "csrc/http_headers.c",
+                  "csrc/http.c", "csrc/http_result.c", "csrc/http_multi.c", "csrc/http_idle.c",
+                  "csrc/http_check.c", "csrc/http_headers.c",
                   "csrc/l_state.c", "csrc/l_sign.c", "csrc/l_rpc_params.c", "csrc/l_crypto.c",
                   "csrc/l_json.c", "csrc/l_time.c", "csrc/l_http.c", "csrc/l_multi.c",
                   "csrc/core.c" },
