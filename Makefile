@@ -22,7 +22,17 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LUA_PATH_DEV = $(CURDIR)/lua/?.lua;$(CURDIR)/lua/?/init.lua;;
 export LUA_PATH := $(LUA_PATH_DEV)
 
-.PHONY: all build deps lint test test-c test-lua54 test-luajit test-valgrind test-rock test-emulator demo bench install clean help
+# libFuzzer targets (spec/fuzz/fuzz_*.c, one file each) against the plain
+# C core, and core.so for Lua 5.4 under ASan/UBSan for the Lua-level ones.
+CLANG   ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 3
+FUZZ_SAN = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_TARGETS := $(patsubst spec/fuzz/%.c,build/fuzz/%,$(wildcard spec/fuzz/fuzz_*.c))
+FUZZ_OBJS := $(patsubst csrc/%.c,build/fuzz/obj/%.o,$(CORE_SRCS))
+.SECONDARY: $(FUZZ_OBJS)
+
+.PHONY: all build deps lint test test-c test-lua54 test-luajit test-valgrind test-rock test-emulator test-fuzz fuzz demo bench install clean help
 
 all: build
 
@@ -32,6 +42,7 @@ help:
 	@echo "make lint     luacheck every Lua file (.luacheckrc)"
 	@echo "make build    build/5.4/cloudapi/core.so and build/jit/cloudapi/core.so"
 	@echo "make bench    signing, calls, concurrency and memory against C/libcurl floors"
+	@echo "make fuzz     every fuzzer for FUZZ_SECONDS (default 60) each"
 	@echo "make install  luarocks make (installs for the default Lua)"
 
 deps:
@@ -55,6 +66,24 @@ build/test_core: spec/c/test_core.c $(CORE_SRCS) $(HDRS)
 test-c: build/test_core
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/test_core | tee build/test_core.out
 	@awk '/ passed, [0-9]+ failed/ {print $$1, $$3}' build/test_core.out >> build/test-counts
+
+build/fuzz/obj/%.o: csrc/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(WARN) -g -O1 $(FUZZ_SAN) -c -o $@ $<
+
+build/fuzz/%: spec/fuzz/%.c spec/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(CLANG) $(WARN) -g -O1 $(FUZZ_SAN) -Icsrc -o $@ $< $(FUZZ_OBJS) $(LIBS)
+
+build/asan/cloudapi/core.so: $(SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -O1 -g $(SAN) -fPIC -shared -I$(LUA54_INC) -o $@ $(SRCS) $(LIBS)
+
+# Replays the seed corpora and fuzzes each target briefly (spec/fuzz/run).
+test-fuzz: $(FUZZ_TARGETS) build/asan/cloudapi/core.so
+	spec/fuzz/run $(FUZZ_TEST_SECONDS) --count
+
+fuzz: deps $(FUZZ_TARGETS) build/asan/cloudapi/core.so
+	spec/fuzz/run $(FUZZ_SECONDS)
 
 test-lua54: build/5.4/cloudapi/core.so
 	spec/run lua5.4
@@ -91,7 +120,7 @@ lint:
 # of `make test` is the total ("N passed, N failed").
 test: deps build
 	@rm -f build/test-counts
-	@rc=0; $(MAKE) --no-print-directory -k lint test-c test-emulator test-lua54 test-luajit test-valgrind test-rock || rc=$$?; \
+	@rc=0; $(MAKE) --no-print-directory -k lint test-c test-fuzz test-emulator test-lua54 test-luajit test-valgrind test-rock || rc=$$?; \
 	  scripts/test-summary || rc=1; exit $$rc
 
 demo: deps build

@@ -30,7 +30,9 @@ build = {
       -- The one list of C sources: the Makefile and bench/run read it
       -- (scripts/c-sources). The plain C core first, then its Lua bindings.
       sources = { "csrc/crypto.c", "csrc/canon.c", "csrc/sign_rpc.c", "csrc/sign_sdk.c",
-                  "csrc/sign_acs3.c", "csrc/sign_roa.c", "csrc/http.c",
+                  "csrc/sign_acs3.c", "csrc/sign_roa.c",
+                  "csrc/http.c", "csrc/http_result.c", "csrc/http_multi.c", "csrc/http_idle.c",
+                  "csrc/http_check.c", "csrc/http_headers.c",
                   "csrc/l_state.c", "csrc/l_sign.c", "csrc/l_sign_acs.c", "csrc/l_rpc_params.c", "csrc/l_crypto.c",
                   "csrc/l_json.c", "csrc/l_time.c", "csrc/l_http.c", "csrc/l_multi.c", "csrc/l_tty.c",
                   "csrc/l_file.c",
@@ -110,6 +112,7 @@ build = {
     ["cloudapi.tables"] = "lua/cloudapi/tables.lua",
     ["cloudapi.transport.curl"] = "lua/cloudapi/transport/curl.lua",
     ["cloudapi.transport.ngx"] = "lua/cloudapi/transport/ngx.lua",
+    ["cloudapi.transport.ngx_read"] = "lua/cloudapi/transport/ngx_read.lua",
     ["cloudapi.url"] = "lua/cloudapi/url.lua",
     ["cloudapi.values"] = "lua/cloudapi/values.lua",
     ["cloudapi.version"] = "lua/cloudapi/version.lua",

@@ -292,7 +292,7 @@ elseif mode == "split" then
   local n = tonumber(arg[3])
   local session = assert(core.http_session())
   local creq = { method = "GET", url = assert(ecs:prepare("DescribeRegions")).url,
-                 headers = { "User-Agent: cloudapi-lua/" .. cloudapi.VERSION },
+                 headers = { ["User-Agent"] = "cloudapi-lua/" .. cloudapi.VERSION },
                  connect_timeout = 10, read_timeout = 60 }
   local function bare()
     local status, headers, body = session:request(creq)

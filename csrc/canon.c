@@ -130,6 +130,7 @@ int ca_percent_decode(ca_buf *b, const char *s, size_t n) {
             ca_buf_addc(b, c);
             i += 2;
         } else {
+            if (s[i] == '\0') return -1; /* as %00: found by spec/fuzz/fuzz_canon.c */
             ca_buf_addc(b, s[i]);
         }
     }

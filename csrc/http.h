@@ -1,19 +1,29 @@
 /* libcurl sessions. A session is one easy handle, kept alive across
  * requests so its connection and TLS session are reused. A request runs
- * either on the session's own multi handle (one at a time, the plain call)
- * or on a shared ca_multi (many in flight, cloudapi.all). Driving transfers
- * through multi handles lets the read timeout be an exact idle timeout.
- * Plain C, no Lua. */
+ * either on the session's own multi handle (one at a time, the plain call;
+ * made on the first one, so a session used only by a shared multi holds no
+ * file descriptor of its own) or on a shared ca_multi (many in flight,
+ * cloudapi.all). Driving transfers through multi handles lets the read
+ * timeout be an exact idle timeout. Plain C, no Lua. */
 #ifndef CLOUDAPI_HTTP_H
 #define CLOUDAPI_HTTP_H
 
 #include <stddef.h>
 #include "buf.h"
+#include "canon.h"
+
+/* What a server may make a request cost; the ngx transport applies the
+ * same (core.http_limits). */
+#define CA_HTTP_MAX_BODY ((size_t)64 << 20)   /* default body cap (max_body) */
+#define CA_HTTP_MAX_HEADER_BYTES 307200      /* all header lines of an exchange, 1xx included:
+                                                 libcurl's own bound (7.88, MAX_HTTP_RESP_HEADER_SIZE) */
+#define CA_HTTP_MAX_HEADER_LINE 102400        /* one header line: libcurl's CURL_MAX_HTTP_HEADER */
+#define CA_HTTP_MAX_INFORMATIONAL 16          /* 1xx answers before the final one */
 
 typedef enum {
     CA_HTTP_OK = 0,
     CA_HTTP_TIMEOUT,   /* connect or read timeout, or the total bound */
-    CA_HTTP_NETWORK,   /* refused, reset, DNS, TLS, truncated ... */
+    CA_HTTP_NETWORK,   /* refused, reset, DNS, TLS, truncated, a malformed answer ... */
     CA_HTTP_CONFIG,    /* bad URL, bad header, unsupported option */
     CA_HTTP_BUSY       /* session already in a request */
 } ca_http_status;
@@ -25,11 +35,15 @@ struct ca_multi;
 typedef struct {
     void *sh;   /* CURLSH * */
     int refs;
+    int max_fd; /* the highest socket its sessions opened (http_idle.c) */
 } ca_share;
+
+/* Why a callback stopped a transfer. */
+typedef enum { CA_STOP_NONE = 0, CA_STOP_BODY, CA_STOP_HEADERS, CA_STOP_INFORMATIONAL, CA_STOP_MEMORY } ca_stop;
 
 typedef struct {
     void *easy;                 /* CURL *, NULL once closed */
-    void *own;                  /* CURLM * for plain calls */
+    void *own;                  /* CURLM * for plain calls, made on the first */
     struct ca_multi *attached;  /* the ca_multi it is running on, if any */
     ca_buf hdr, body;           /* the last response, reused */
     size_t max_body;
@@ -37,6 +51,7 @@ typedef struct {
     ca_share *share;            /* referenced while open */
     void *slist;                /* request headers, kept while the next request repeats them */
     ca_buf slist_key;           /* the lines slist was built from, NUL-separated */
+    ca_buf lines;               /* the request's lines, compared with slist_key */
     long read_ms;               /* idle timeout of the transfer in flight */
     double last_activity;       /* 0: not connected yet */
     long long last_up;
@@ -45,6 +60,12 @@ typedef struct {
     size_t last_body;           /* body bytes of the previous response */
     int raw_headers;            /* hand the header block over unparsed */
     int rc;                     /* CURLcode of a finished transfer */
+    ca_stop stop;               /* why a callback stopped the transfer */
+    int informational;          /* 1xx answers of the transfer so far */
+    int block_1xx;              /* the header block being read is a 1xx answer's */
+    int headers_ended;          /* the final answer's header block ended */
+    int socket_errno;           /* errno of the last socket() that failed */
+    int last_fd;                /* the last socket it opened */
     char errbuf[256];
 } ca_http;
 
@@ -57,13 +78,14 @@ typedef struct ca_multi {
 typedef struct {
     const char *cainfo, *capath; /* NULL: libcurl's defaults */
     int verify;                  /* TLS peer + host verification */
-    size_t max_body;             /* 0: default (64 MiB) */
+    size_t max_body;             /* 0: default (CA_HTTP_MAX_BODY) */
     ca_share *share;             /* or NULL */
 } ca_http_opts;
 
 typedef struct {
-    const char *method, *url;
-    const char *const *headers; size_t nheaders; /* "Name: value" lines */
+    const char *method; size_t method_len;
+    const char *url; size_t url_len;
+    const ca_pair *headers; size_t nheaders;     /* name, value; checked by ca_http_check */
     const char *body; size_t body_len;           /* body NULL: none; not copied */
     long connect_ms;  /* to establish the connection (0: libcurl's default) */
     long read_ms;     /* longest wait for the next bytes once connected (0: none) */
@@ -111,5 +133,27 @@ int ca_multi_step(ca_multi *m, int wait_ms, ca_http **done);
 
 /* The result of a session that completed in ca_multi_step. */
 void ca_http_result_of(ca_http *h, ca_http_result *res);
+
+/* http_check.c: whether a request may go on the wire as given: the method
+ * an HTTP token, the URL without space or control bytes, each header name
+ * a token (so no ':', CR, LF or NUL) and each value without CR, LF or NUL:
+ * nothing a caller passes can split the request or smuggle a second one.
+ * Returns NULL, or msg filled with what is wrong, naming the header (never
+ * showing a value or the URL, which may carry a secret). */
+const char *ca_http_check(const char *method, size_t ml, const char *url, size_t ul,
+                          const ca_pair *h, size_t n, char *msg, size_t msglen);
+
+/* http_headers.c: a raw response header block (status line first, as
+ * libcurl hands it over) as fields: lowercase name, value without the
+ * surrounding blanks, repeated names joined with ", " in the order they
+ * came, in linear time. Lines that are not "token: value" are skipped. */
+typedef struct {
+    ca_pair *f;        /* name, value */
+    size_t n, cap;
+    ca_buf names, joined;
+} ca_fields;
+
+void ca_fields_free(ca_fields *hs); /* a zeroed ca_fields needs no init */
+int ca_fields_parse(ca_fields *hs, const char *raw, size_t len); /* 0, or -1 out of memory */
 
 #endif

@@ -1,6 +1,8 @@
 /* Lua bindings of libcurl sessions (http.c): http_session, the session
- * methods request / result / close, and parse_headers. */
+ * methods request / result / close, and what the ngx transport shares
+ * with the curl one: parse_headers, http_check, http_limits. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "l_http.h"
@@ -59,68 +61,71 @@ static int l_http_session(lua_State *L) {
     return 1;
 }
 
-static void push_headers(lua_State *L, ca_state *s, const ca_buf *raw) {
-    const char *p = raw->p ? raw->p : "", *end = p + raw->len;
-    ca_buf *name = &s->b[0];
-    lua_createtable(L, 0, 12);
-    /* skip the status line */
-    while (p < end && *p != '\n') p++;
-    while (p < end) {
-        const char *line = ++p, *colon, *eol, *v;
-        size_t i;
-        while (p < end && *p != '\n') p++;
-        eol = p;
-        if (eol > line && eol[-1] == '\r') eol--;
-        colon = memchr(line, ':', (size_t)(eol - line));
-        if (colon == NULL || colon == line) continue;
-        v = colon + 1;
-        while (v < eol && (*v == ' ' || *v == '\t')) v++;
-        while (eol > v && (eol[-1] == ' ' || eol[-1] == '\t')) eol--;
-        ca_buf_reset(name);
-        for (i = 0; i < (size_t)(colon - line); i++) {
-            char c = line[i];
-            ca_buf_addc(name, (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c);
-        }
-        push_buf(L, name);
-        lua_pushvalue(L, -1);
-        lua_rawget(L, -3);
-        if (lua_isnil(L, -1)) {
-            lua_pop(L, 1);
-            lua_pushlstring(L, v, (size_t)(eol - v));
-        } else { /* repeated header: join as HTTP allows */
-            lua_pushliteral(L, ", ");
-            lua_pushlstring(L, v, (size_t)(eol - v));
-            lua_concat(L, 3);
-        }
+static void push_headers(lua_State *L, ca_state *s, const char *raw, size_t len) {
+    ca_fields *hs = &s->headers;
+    size_t i;
+    if (ca_fields_parse(hs, raw, len) != 0) luaL_error(L, "out of memory");
+    lua_createtable(L, 0, (int)(hs->n < 64 ? hs->n : 64));
+    for (i = 0; i < hs->n; i++) {
+        lua_pushlstring(L, hs->f[i].k, hs->f[i].kl);
+        lua_pushlstring(L, hs->f[i].v, hs->f[i].vl);
         lua_rawset(L, -3);
     }
+    if (hs->cap > 1024) ca_fields_free(hs); /* a hostile block's arrays go back */
 }
 
 /* parse_headers(raw) -> {lowercase name = value}: a raw header block as
- * session:request returns it with raw_headers = true. */
+ * session:request returns it with raw_headers = true (or as the ngx
+ * transport reads it), repeated names joined with ", ". */
 static int l_parse_headers(lua_State *L) {
-    ca_buf raw;
     size_t n;
     const char *p = check_lstr(L, 1, &n, "headers");
-    ca_state *s = begin(L);
-    raw.p = (char *)p;
-    raw.len = n;
-    raw.cap = n;
-    raw.failed = 0;
-    push_headers(L, s, &raw);
+    push_headers(L, begin(L), p, n);
     return 1;
 }
 
 static const char *const status_kind[] = {"ok", "timeout", "network", "config", "config"};
 
+/* The headers {name = value} at idx into s->pairs: NULL, or what is wrong
+ * (in msg). Raw access, as the request itself is read. */
+static const char *read_headers(lua_State *L, int idx, ca_state *s, size_t *n, char *msg, size_t msglen) {
+    *n = 0;
+    if (lua_isnil(L, idx)) return NULL;
+    if (!lua_istable(L, idx)) {
+        snprintf(msg, msglen, "headers must be a table {name = value}, got %s", luaL_typename(L, idx));
+        return msg;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+        ca_pair *p;
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            snprintf(msg, msglen, "header names must be strings, got %s", luaL_typename(L, -2));
+            lua_pop(L, 2);
+            return msg;
+        }
+        if (lua_type(L, -1) != LUA_TSTRING) {
+            snprintf(msg, msglen, "the value of header %.64s must be a string, got %s",
+                     lua_tostring(L, -2), luaL_typename(L, -1));
+            lua_pop(L, 2);
+            return msg;
+        }
+        reserve_pairs(L, s, *n + 1);
+        p = &s->pairs[(*n)++];
+        p->k = lua_tolstring(L, -2, &p->kl); /* the table keeps both alive */
+        p->v = lua_tolstring(L, -1, &p->vl);
+        lua_pop(L, 1);
+    }
+    return NULL;
+}
+
 /* See l_http.h. */
-void read_request(lua_State *L, int idx, ca_state *s, ca_http_req *r) {
-    size_t i, n;
+const char *read_request(lua_State *L, int idx, ca_state *s, ca_http_req *r, char *msg, size_t msglen) {
     double ct, rt, to;
+    const char *why;
     luaL_checktype(L, idx, LUA_TTABLE);
     memset(r, 0, sizeof *r);
-    r->method = req_field(L, idx, "method", NULL);
-    r->url = req_field(L, idx, "url", NULL);
+    r->method = req_field(L, idx, "method", &r->method_len);
+    r->url = req_field(L, idx, "url", &r->url_len);
     r->body = opt_field(L, idx, "body", &r->body_len);
     ct = opt_num_field(L, idx, "connect_timeout", 0);
     rt = opt_num_field(L, idx, "read_timeout", 0);
@@ -133,22 +138,19 @@ void read_request(lua_State *L, int idx, ca_state *s, ca_http_req *r) {
     r->fresh = opt_bool_field(L, idx, "fresh_connect", 0);
     r->raw_headers = opt_bool_field(L, idx, "raw_headers", 0);
     lua_getfield(L, idx, "headers");
-    n = lua_isnil(L, -1) ? 0 : ca_rawlen(L, -1);
-    if (n > s->lines_cap) {
-        const char **p = (const char **)realloc((void *)s->lines, n * sizeof *p);
-        if (p == NULL) luaL_error(L, "out of memory");
-        s->lines = p;
-        s->lines_cap = n;
-    }
-    for (i = 0; i < n; i++) {
-        lua_rawgeti(L, -1, (int)i + 1);
-        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "header %d must be a string", (int)i + 1);
-        s->lines[i] = lua_tostring(L, -1);
-        lua_pop(L, 1); /* the headers table keeps it alive */
-    }
-    lua_pop(L, 1);
-    r->headers = s->lines;
-    r->nheaders = n;
+    why = read_headers(L, lua_gettop(L), s, &r->nheaders, msg, msglen);
+    lua_pop(L, 1); /* the request table keeps it alive */
+    r->headers = s->pairs;
+    return why;
+}
+
+/* nil, "config", message, false: the request never left */
+int push_refused(lua_State *L, const char *why) {
+    lua_pushnil(L);
+    lua_pushliteral(L, "config");
+    lua_pushstring(L, why);
+    lua_pushboolean(L, 0);
+    return 4;
 }
 
 /* status, headers, body | nil, kind, message, maybe_sent */
@@ -162,9 +164,10 @@ int push_result(lua_State *L, ca_state *s, ca_http *h, const ca_http_result *res
     }
     lua_pushinteger(L, (lua_Integer)res->code);
     if (h->raw_headers) push_buf(L, &h->hdr); /* parsed later, if ever: core.parse_headers */
-    else push_headers(L, s, &h->hdr);
+    else push_headers(L, s, h->hdr.p ? h->hdr.p : "", h->hdr.len);
     push_buf(L, &h->body);
     if (h->body.cap > KEEP_BYTES) ca_buf_free(&h->body);
+    if (h->hdr.cap > KEEP_BYTES) ca_buf_free(&h->hdr);
     return 3;
 }
 
@@ -177,7 +180,7 @@ static int l_session_request(lua_State *L) {
     ca_http_result res;
     lua_settop(L, 2);
     s = begin(L);
-    read_request(L, 2, s, &r);
+    if (read_request(L, 2, s, &r, res.message, sizeof res.message)) return push_refused(L, res.message);
     h->raw_headers = r.raw_headers;
     ca_http_perform(h, &r, &res);
     return push_result(L, s, h, &res);
@@ -203,6 +206,42 @@ static int l_session_tostring(lua_State *L) {
     return 1;
 }
 
+/* http_check(method, url, headers) -> nil | what is wrong: the curl
+ * transport's check of what goes on the wire, for the ngx transport. */
+static int l_http_check(lua_State *L) {
+    size_t ml, ul, n;
+    const char *method = check_lstr(L, 1, &ml, "method");
+    const char *url = check_lstr(L, 2, &ul, "url");
+    char msg[320];
+    ca_state *s = begin(L);
+    lua_settop(L, 3);
+    if (read_headers(L, 3, s, &n, msg, sizeof msg) ||
+        ca_http_check(method, ml, url, ul, s->pairs, n, msg, sizeof msg)) {
+        lua_pushstring(L, msg);
+        return 1;
+    }
+    lua_pushnil(L);
+    return 1;
+}
+
+/* http_limits() -> {max_body, header_bytes, header_line, informational}:
+ * what the curl transport lets a server make an answer cost. */
+static int l_http_limits(lua_State *L) {
+    static const struct { const char *name; lua_Integer value; } limits[] = {
+        {"max_body", (lua_Integer)CA_HTTP_MAX_BODY},
+        {"header_bytes", CA_HTTP_MAX_HEADER_BYTES},
+        {"header_line", CA_HTTP_MAX_HEADER_LINE},
+        {"informational", CA_HTTP_MAX_INFORMATIONAL},
+    };
+    size_t i;
+    lua_createtable(L, 0, 4);
+    for (i = 0; i < sizeof limits / sizeof limits[0]; i++) {
+        lua_pushinteger(L, limits[i].value);
+        lua_setfield(L, -2, limits[i].name);
+    }
+    return 1;
+}
+
 static const luaL_Reg session_methods[] = {
     {"request", l_session_request},
     {"result", l_session_result},
@@ -213,6 +252,8 @@ static const luaL_Reg session_methods[] = {
 static const luaL_Reg functions[] = {
     {"http_session", l_http_session},
     {"parse_headers", l_parse_headers},
+    {"http_check", l_http_check},
+    {"http_limits", l_http_limits},
     {NULL, NULL},
 };
 

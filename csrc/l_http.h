@@ -7,11 +7,15 @@
 
 #define SESSION_MT "cloudapi.core.http_session"
 
-/* Read a request table {method=, url=, headers={"Name: value", ...}, body=,
+/* Read a request table {method=, url=, headers={name = value}, body=,
  * connect_timeout=, read_timeout=, timeout=, fresh_connect=, raw_headers=}
  * at idx. The strings stay referenced by the table, which the caller keeps
- * alive. */
-CA_HIDDEN void read_request(lua_State *L, int idx, ca_state *s, ca_http_req *r);
+ * alive. Returns NULL, or (in msg) why the headers cannot be sent; raises
+ * on a malformed table (core misuse). */
+CA_HIDDEN const char *read_request(lua_State *L, int idx, ca_state *s, ca_http_req *r, char *msg, size_t msglen);
+
+/* Pushes nil, "config", why, false; returns 4. */
+CA_HIDDEN int push_refused(lua_State *L, const char *why);
 
 /* Pushes status, headers, body | nil, kind, message, maybe_sent; returns
  * how many. */

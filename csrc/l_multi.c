@@ -19,6 +19,7 @@ static ca_multi_box *check_multi(lua_State *L) {
     return (ca_multi_box *)luaL_checkudata(L, 1, MULTI_MT);
 }
 
+/* http_multi() -> multi | nil, message */
 static int l_http_multi(lua_State *L) {
     ca_multi_box *b = (ca_multi_box *)ca_newuserdata(L, sizeof *b);
     char msg[256];
@@ -31,7 +32,11 @@ static int l_http_multi(lua_State *L) {
     lua_newtable(L);
     b->bodies = luaL_ref(L, LUA_REGISTRYINDEX);
     ca_multi_open(&b->m, msg, sizeof msg);
-    if (b->m.multi == NULL) return luaL_error(L, "%s", msg);
+    if (b->m.multi == NULL) { /* out of file descriptors, say: an operational failure */
+        lua_pushnil(L);
+        lua_pushstring(L, msg);
+        return 2;
+    }
     return 1;
 }
 
@@ -44,7 +49,7 @@ static int l_multi_add(lua_State *L) {
     ca_http_result res;
     lua_settop(L, 3);
     s = begin(L);
-    read_request(L, 3, s, &r);
+    if (read_request(L, 3, s, &r, res.message, sizeof res.message)) return push_refused(L, res.message);
     h->raw_headers = r.raw_headers;
     if (ca_multi_add(&b->m, h, &r, &res) != 0) return push_result(L, s, h, &res);
     /* Pin the session, and the body: the request table itself may be

@@ -187,6 +187,7 @@ int rpc_params_flatten(lua_State *L, ca_state *s, int args, int reserved,
                        ca_buf *arena, size_t *n) {
     flat_walk w;
     int rc;
+    luaL_checkstack(L, 2 * FLAT_DEPTH + 8, "rpc parameters"); /* lua_next's key and value per level */
     memset(&w, 0, sizeof w);
     w.s = s;
     w.L = L;

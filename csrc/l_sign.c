@@ -80,7 +80,10 @@ static int l_rpc_sign_args(lua_State *L) {
     char msg[256];
     const char *nonce, *stamp;
     size_t nonce_len, stamp_len;
-    if (!lua_istable(L, 3) || !lua_istable(L, 4) || (top - ARGS_FIRST + 1) % 2 != 0)
+    /* Names and values come in pairs after the nonce: an odd count, or
+     * fewer arguments than the fixed ones, is core misuse (and would make
+     * the pair count below wrap). */
+    if (!lua_istable(L, 3) || !lua_istable(L, 4) || top < ARGS_FIRST - 1 || (top - ARGS_FIRST + 1) % 2 != 0)
         return luaL_error(L, "rpc_sign_args: bad arguments");
     s = begin(L);
     if (rpc_params_flatten(L, s, 3, 4, &s->b[2], &n) != 0) { lua_pushnil(L); return 1; }
@@ -170,6 +173,8 @@ static int l_sdk_sign(lua_State *L) {
     s = begin(L);
     lua_getfield(L, 1, "query");
     lua_getfield(L, 1, "headers");
+    if (!lua_isnil(L, -2) && !lua_istable(L, -2)) return luaL_error(L, "field 'query' must be a table");
+    if (!lua_isnil(L, -1) && !lua_istable(L, -1)) return luaL_error(L, "field 'headers' must be a table");
     nq = lua_isnil(L, -2) ? 0 : read_pairs(L, s, -2, "query", 0);
     /* Headers follow the query pairs in the same array; take pointers only
      * after both are read, since growing the array may move it. */

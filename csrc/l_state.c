@@ -12,9 +12,7 @@ static void state_release(ca_state *s) {
     free(s->pairs);
     s->pairs = NULL;
     s->pairs_cap = 0;
-    free((void *)s->lines);
-    s->lines = NULL;
-    s->lines_cap = 0;
+    ca_fields_free(&s->headers);
     free(s->done);
     s->done = NULL;
     s->done_cap = 0;

@@ -32,8 +32,7 @@ typedef struct {
     ca_buf b[NBUF];
     ca_pair *pairs;
     size_t pairs_cap;
-    const char **lines;       /* session:request: the request's header lines */
-    size_t lines_cap;
+    ca_fields headers;       /* parse_headers: the fields of a header block */
     ca_http **done;           /* multi:step: the sessions that completed */
     size_t done_cap;
     ca_share *share;          /* set by ca_open_http; may stay NULL */
@@ -92,7 +91,7 @@ static inline ca_state *begin(lua_State *L) {
 static inline ca_pair *reserve_pairs(lua_State *L, ca_state *s, size_t n) {
     if (n > s->pairs_cap) {
         size_t cap = n < 32 ? 32 : n;
-        ca_pair *p = (ca_pair *)realloc(s->pairs, cap * sizeof *p);
+        ca_pair *p = cap > ((size_t)-1) / sizeof *p ? NULL : (ca_pair *)realloc(s->pairs, cap * sizeof *p);
         if (p == NULL) { luaL_error(L, "out of memory"); return NULL; }
         s->pairs = p;
         s->pairs_cap = cap;

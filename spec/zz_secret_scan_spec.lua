@@ -18,6 +18,7 @@ local SECRETS = {
   -- redaction_spec, iam_spec, openresty: quoted back by the echo fault, rotated in place, wrong passwords
   'pa"ss\\word-77', "rotated-in-place-token-31", "rotated-in-place-secret-31", "wrong-pw-4417x",
   "wrong-pw-8812q", "sts-rotated-token-0123456789", "sk-held-0001",
+  "wire-secret-7", "fuzz-secret", "fuzz-sk", -- spec/e2e/wire_spec.lua, spec/fuzz/lua/
 }
 -- and the secrets of every temporary credential obtained during the run
 for _, s in ipairs(log.secrets) do SECRETS[#SECRETS + 1] = s end

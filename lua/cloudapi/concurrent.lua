@@ -13,6 +13,10 @@ local SEND, SLEEP = {}, {} -- yield tags, unforgeable
 local scheduled = setmetatable({}, { __mode = "k" }) -- coroutine -> true
 local idle_multi -- one multi handle kept between calls: its connection cache
 
+-- How many sessions a transport keeps for concurrent calls, and the widest
+-- batch whose connections are kept for the next one.
+M.KEEP = 16
+
 -- Whether the running coroutine belongs to a scheduler.
 function M.active()
   local co = coroutine.running()
@@ -94,8 +98,16 @@ function M.all(list, opts)
   local n = #fns
   local results = not each and {} or nil
   if n == 0 then return results end
-  local multi = idle_multi or core.http_multi()
+  local multi, why = idle_multi, nil
+  if not multi then multi, why = core.http_multi() end
   idle_multi = nil
+  if not multi then -- out of file descriptors, say: every call fails alike
+    local err = errors.new{ kind = "network", message = tostring(why), retryable = true }
+    for i = 1, n do
+      if each then each(i, nil, err, nil) else results[i] = { nil, err } end
+    end
+    return results
+  end
   local waiting = {}   -- session -> coroutine
   local sleepers = {}  -- { wake = , co = , event = (concurrent.wait) }
   local done = {}      -- reused by multi:step
@@ -166,7 +178,10 @@ function M.all(list, opts)
       end
     end
   end
-  idle_multi = multi
+  -- The multi handle's cache keeps the batch's connections alive for the
+  -- next one; after a batch wider than a transport's session pool, they
+  -- go (a thousand idle connections are a thousand file descriptors).
+  if math.min(concurrency, n) <= M.KEEP then idle_multi = multi else multi:close() end
   return results
 end
 

@@ -403,6 +403,50 @@ static void test_http_closed(void) {
     expect_int("closed session", res.status, CA_HTTP_CONFIG);
 }
 
+static void test_http_check(void) {
+    ca_pair h[2];
+    char msg[320];
+    set(&h[0], "X-A", "1");
+    set(&h[1], "X-B", "secret\r\nX-C: 2");
+    expect_int("a clean request passes",
+               ca_http_check("GET", 3, "http://h/a/../b?x=1", 19, h, 1, msg, sizeof msg) == NULL, 1);
+    expect_str("CR LF in a value: the name, not the value",
+               ca_http_check("GET", 3, "http://h/", 9, h, 2, msg, sizeof msg),
+               "the value of header X-B has a CR, LF or NUL byte");
+    set(&h[1], "X:B", "1");
+    expect_str("':' in a name", ca_http_check("GET", 3, "http://h/", 9, h, 2, msg, sizeof msg),
+               "the header name \"X:B\" is not a token (letters, digits and !#$%&'*+-.^_`|~)");
+    expect_str("a method with CR LF", ca_http_check("GET\r\n", 5, "http://h/", 9, h, 0, msg, sizeof msg),
+               "the HTTP method \"GET\\x0D\\x0A\" is not a token (letters, digits and !#$%&'*+-.^_`|~)");
+    expect_str("a space in the URL (byte 10, past the first 8)",
+               ca_http_check("GET", 3, "http://h/x y", 12, h, 0, msg, sizeof msg),
+               "the URL has a space or control byte (0x20) at byte 11");
+    h[0].v = "a\0b"; h[0].vl = 3;
+    expect_str("NUL in a value", ca_http_check("GET", 3, "http://h/", 9, h, 1, msg, sizeof msg),
+               "the value of header X-A has a CR, LF or NUL byte");
+}
+
+static void expect_field(const char *what, const ca_pair *f, const char *k, const char *v) {
+    char got[256], want[256];
+    snprintf(got, sizeof got, "%.*s=%.*s", (int)f->kl, f->k, (int)f->vl, f->v);
+    snprintf(want, sizeof want, "%s=%s", k, v);
+    expect_str(what, got, want);
+}
+
+static void test_headers(void) {
+    static const char raw[] = "HTTP/1.1 200 OK\r\nX-R: a\r\nContent-Type:  application/json \r\n"
+                              "x-r: b\r\n folded\r\nBad Name: x\r\nX-R:c\r\n\r\n";
+    ca_fields hs;
+    memset(&hs, 0, sizeof hs);
+    expect_int("parses", ca_fields_parse(&hs, raw, sizeof raw - 1), 0);
+    expect_int("two fields", (long)hs.n, 2);
+    if (hs.n == 2) {
+        expect_field("lowercase, blanks trimmed", &hs.f[0], "content-type", "application/json");
+        expect_field("repeats joined in order", &hs.f[1], "x-r", "a, b, c");
+    }
+    ca_fields_free(&hs);
+}
+
 int main(void) {
     const char *err = ca_crypto_open(&cr);
     if (err) { fprintf(stderr, "%s\n", err); ca_crypto_close(&cr); return 1; }
@@ -417,6 +461,8 @@ int main(void) {
     test_random();
     test_random_fork();
     test_http_closed();
+    test_http_check();
+    test_headers();
     ca_crypto_close(&cr);
     ca_crypto_close(&cr); /* twice: must tolerate */
     printf("%d passed, %d failed\n", checks - failures, failures);

@@ -97,7 +97,7 @@ describe("aliyun RPC under ACS3-HMAC-SHA256", function()
     local session = core.http_session()
     for _, scheme in ipairs({ "SDK-HMAC-SHA256 Access=a, SignedHeaders=host, Signature=00", "acs testid:abc=" }) do
       local status, _, body = session:request{ method = "GET", url = emulator.url .. "/?RegionId=cn-hangzhou",
-                                               headers = { "Authorization: " .. scheme }, timeout = 10 }
+                                               headers = { Authorization = scheme }, timeout = 10 }
       assert.are.equal(400, status)
       local t = require("cloudapi.json").decode(body)
       assert.are.equal("UnsupportedSignatureType", t.Code)

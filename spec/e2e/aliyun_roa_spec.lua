@@ -17,7 +17,7 @@ end
 local session = core.http_session()
 local function control(method, path, body)
   local status, _, resp = session:request{ method = method, url = emulator.url .. "/__emulator/" .. path,
-    headers = { "Content-Type: application/json" }, body = body and json.encode(body), timeout = 10 }
+    headers = { ["Content-Type"] = "application/json" }, body = body and json.encode(body), timeout = 10 }
   return status, json.decode(resp)
 end
 
@@ -159,7 +159,7 @@ describe("the emulator's ROA front door", function()
 
   it("names an unknown signature scheme and answers an unknown route", function()
     local status, _, body = session:request{ method = "GET", url = emulator.url .. "/clusters",
-                                       headers = { "Authorization: Bearer abc" }, timeout = 10 }
+                                       headers = { Authorization = "Bearer abc" }, timeout = 10 }
     assert.are.equal(400, status)
     local t = json.decode(body)
     assert.are.equal("UnsupportedSignatureType", t.Code)

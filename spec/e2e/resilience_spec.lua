@@ -208,7 +208,12 @@ describe("idempotency", function()
     assert.are.equal("timeout", err.kind)
     assert.are.equal(1, err.attempts)
     assert.is_nil(emulator.requests{ action = "AllocateEipAddress" }[1].client_token)
-    core.sleep(1) -- let the stalled answer go out
+    -- until the stalled answer has gone out (a generous deadline)
+    local deadline = core.monotonic() + 30
+    while not emulator.requests{ action = "AllocateEipAddress" }[1].done and core.monotonic() < deadline do
+      core.sleep(0.05)
+    end
+    assert.is_true(emulator.requests{ action = "AllocateEipAddress" }[1].done)
     assert.are.equal(1, emulator.stats().eips)
   end)
 

@@ -29,20 +29,27 @@ describe("curl transport TLS", function()
     sh("rm -rf " .. dir)
   end)
 
+  -- Polls until it answers a TLS handshake: a loaded machine may take
+  -- long to start openssl (the deadline is generous, the poll quick).
   local function serve(name)
     pid = io.popen(("openssl s_server -quiet -accept 127.0.0.1:%d -cert %s/%s.pem -key %s/%s.key -www " ..
                     ">/dev/null 2>&1 & echo $!"):format(port, dir, name, dir, name)):read("*l")
-    for _ = 1, 50 do -- until it listens
+    local deadline = core.monotonic() + 60
+    repeat
       if sh(("openssl s_client -connect 127.0.0.1:%d </dev/null >/dev/null 2>&1"):format(port)) then return end
-      sh("sleep 0.1")
-    end
-    error("s_server did not start")
+      if not sh("kill -0 " .. pid .. " 2>/dev/null") then error("s_server exited (port " .. port .. " taken?)") end
+      core.sleep(0.05)
+    until core.monotonic() > deadline
+    error("s_server did not start within 60 s")
   end
 
+  -- Until it is gone, so the port is free for the next one.
   local function stop()
-    if pid then sh("kill " .. pid .. " 2>/dev/null") end
+    if not pid then return end
+    sh("kill " .. pid .. " 2>/dev/null")
+    local deadline = core.monotonic() + 60
+    while sh("kill -0 " .. pid .. " 2>/dev/null") and core.monotonic() < deadline do core.sleep(0.05) end
     pid = nil
-    sh("sleep 0.2")
   end
 
   local function get(opts)

@@ -205,6 +205,34 @@ routes["/roa"] = function()
          deleted = info and info.status, transport = getmetatable(c.transport).__name }
 end
 
+-- One request through the ngx transport, described by the JSON body:
+-- {case = name} of spec/support/hostile.lua, or {method, path, headers,
+-- max_body} sent to the emulator as given; answers the outcome.
+local function now() ngx.update_time(); return ngx.now() end
+
+routes["/send"] = function()
+  ngx.req.read_body()
+  local spec = cjson.decode(ngx.req.get_body_data() or "") or {}
+  local hostile = require "support.hostile"
+  local case = spec.case and hostile.case(spec.case)
+  local transport = require("cloudapi.transport.ngx").new{ max_body = case and case.req and case.req.max_body }
+  if case then return reply(hostile.send(transport, url(), case, now)) end
+  local res, kind, msg = transport:send{ method = spec.method, url = url() .. spec.path, headers = spec.headers,
+                                         timeout = { connect = 5, read = 10 } }
+  if not res then return reply{ kind = kind, message = msg } end
+  return reply{ status = res.status, body = res.body }
+end
+
+-- A prepared Alibaba request whose header the caller spoiled, sent with
+-- client:send through the ngx transport.
+routes["/send_prepared"] = function()
+  local c = client("ecs")
+  local req = assert(c:prepare("DescribeRegions"))
+  req.headers = { ["X-Evil"] = "x\r\nX-Injected: 1" }
+  local _, err = c:send(req)
+  return reply(failure(err))
+end
+
 function M.route()
   local handler = routes[ngx.var.uri]
   if not handler then

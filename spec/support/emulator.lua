@@ -13,7 +13,7 @@ local session = core.http_session()
 local function control(method, path, body)
   local status, _, resp = session:request{
     method = method, url = M.url .. "/__emulator/" .. path,
-    headers = body and { "Content-Type: application/json" } or {},
+    headers = body and { ["Content-Type"] = "application/json" } or nil,
     body = body and json.encode(body) or nil, timeout = 10,
   }
   assert(status, "emulator control request failed: " .. tostring(resp))

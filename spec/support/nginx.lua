@@ -57,16 +57,19 @@ function M.start(opts)
     end
   end
   assert(server.url, "test nginx did not start: " .. read(prefix .. "/start.log"))
-  -- until it answers
+  -- Until it answers: a generous deadline (a loaded machine), a quick poll.
   local s = core.http_session()
-  for _ = 1, 100 do
-    if s:request{ method = "GET", url = server.url .. "/init_result", timeout = 1 } then break end
-    core.sleep(0.05)
-  end
+  local deadline = core.monotonic() + 60
+  local up
+  repeat
+    up = s:request{ method = "GET", url = server.url .. "/init_result", timeout = 5 } ~= nil
+    if not up then core.sleep(0.05) end
+  until up or core.monotonic() > deadline
   s:close()
+  assert(up, "test nginx did not answer within 60 s: " .. read(prefix .. "/error.log"))
   function server.stop()
     sh(("pid=$(cat %s/nginx.pid 2>/dev/null); [ -n \"$pid\" ] && kill -QUIT $pid 2>/dev/null; " ..
-        "for i in $(seq 50); do [ -n \"$pid\" ] && kill -0 $pid 2>/dev/null || break; sleep 0.1; done; " ..
+        "for i in $(seq 600); do [ -n \"$pid\" ] && kill -0 $pid 2>/dev/null || break; sleep 0.1; done; " ..
         "rm -rf %s"):format(prefix, prefix))
   end
   function server.log() return read(prefix .. "/error.log") end

@@ -27,25 +27,21 @@ local Transport = {}
 Transport.__index = Transport
 Transport.__name = "cloudapi.transport.curl"
 
--- What a transport keeps between requests carries secrets (the signed URL,
--- an X-Auth-Token header line): it lives here, keyed by the transport,
--- where no dump of the transport (or of its client) reaches.
--- transport -> { creq = the request table handed to the core, refilled;
--- headers = the header table last sent, lines = its header lines }
-local kept = setmetatable({}, { __mode = "k" })
-
 -- new{cainfo=, capath=, verify=true, max_body=} -> transport
 function M.new(opts)
   opts = opts or {}
-  local t = setmetatable({ opts = opts, session = nil, pool = {} }, Transport)
-  kept[t] = { creq = {
+  return setmetatable({ opts = opts, session = nil, pool = {}, creq = {
     method = "GET", url = "", headers = nil, body = nil, connect_timeout = nil, read_timeout = nil,
     timeout = nil, fresh_connect = false, raw_headers = true,
-  } }
-  return t
+  } }, Transport)
 end
 
 -- Sessions for concurrent requests (cloudapi.all), reused across calls.
+-- A session in the pool holds no connection (those stay in the multi
+-- handle's cache), but an easy handle each: at most concurrent.KEEP are
+-- kept, the rest of a large batch's are closed as they come back.
+local POOL = concurrent.KEEP
+
 function Transport:pooled_session()
   local pool = self.pool
   local s = pool[#pool]
@@ -57,7 +53,8 @@ function Transport:pooled_session()
 end
 
 function Transport:release_session(s)
-  self.pool[#self.pool + 1] = s
+  local pool = self.pool
+  if #pool < POOL then pool[#pool + 1] = s else s:close() end
 end
 
 -- send{method, url, headers = {name = value}, body, timeout = {connect=,
@@ -65,29 +62,17 @@ end
 --      wait for the next bytes once connected, total_timeout bounds it
 --      all). A request with idempotent = false gets a fresh
 --      connection: on a reused one libcurl may resend it by itself.
+--      The core checks what goes on the wire (core.http_check) and keeps
+--      the header lines while a session's requests repeat them.
 -- -> {status, headers, body} | nil, kind, message, maybe_sent
 local NO_TIMEOUT = {}
 
 function Transport:send(req)
   local total = req.total_timeout and math.max(0.001, req.total_timeout) or nil
-  -- The same header table as last time (a client's constant one): the
-  -- same lines.
-  local k = kept[self]
-  local fields = req.headers
-  local lines = fields ~= nil and fields == k.headers and k.lines
-  if not lines then
-    local n = 0
-    lines = {}
-    for name, value in pairs(fields or {}) do
-      n = n + 1
-      lines[n] = name .. ": " .. value
-    end
-    k.headers, k.lines = fields, lines
-  end
   -- One request table per transport, refilled: the core copies what it
   -- needs when the request starts (and pins the body itself).
-  local creq = k.creq
-  creq.method, creq.url, creq.headers, creq.body = req.method, req.url, lines, req.body
+  local creq = self.creq
+  creq.method, creq.url, creq.headers, creq.body = req.method, req.url, req.headers, req.body
   local timeout = req.timeout or NO_TIMEOUT
   creq.connect_timeout, creq.read_timeout, creq.timeout = timeout.connect, timeout.read, total
   creq.fresh_connect = req.idempotent == false
@@ -107,6 +92,8 @@ function Transport:send(req)
     end
     status, headers, body, maybe_sent = session:request(creq)
   end
+  -- The transport keeps no copy of the request (a signed URL, a token).
+  creq.url, creq.headers, creq.body = "", nil, nil
   if not status then return nil, headers, body, maybe_sent end
   return setmetatable({ status = status, body = body, [RAW] = headers }, Response)
 end

@@ -4,6 +4,9 @@
 -- verification); TLS uses sslhandshake with verification on (trust comes
 -- from nginx's lua_ssl_trusted_certificate). A connection that is closed,
 -- failed or half read is never returned to the pool.
+local core = require "cloudapi.core"
+local read = require "cloudapi.transport.ngx_read"
+
 local M = {}
 
 -- Phases where cosockets work.
@@ -24,20 +27,27 @@ local Transport = {}
 Transport.__index = Transport
 Transport.__name = "cloudapi.transport.ngx"
 
--- new{verify=true, pool_size=32, keepalive=60, resolve={host = "ip"}}
+-- new{verify=true, pool_size=32, keepalive=60, resolve={host = "ip"},
+--     max_body=64 MiB}
 -- resolve connects to a fixed address while TLS (SNI, verification) and
 -- the Host header keep the name: for private endpoints, and because nginx
--- verifies certificates by host name only.
+-- verifies certificates by host name only. max_body caps an answer's body
+-- as the curl transport's does.
 function M.new(opts)
   opts = opts or {}
   if opts.resolve ~= nil and type(opts.resolve) ~= "table" then
     error("cloudapi.transport.ngx.new: resolve must be a table {host = address}", 2)
+  end
+  local max_body = opts.max_body
+  if max_body ~= nil and (type(max_body) ~= "number" or max_body < 1 or max_body % 1 ~= 0) then
+    error("cloudapi.transport.ngx.new: max_body must be a positive integer (bytes)", 2)
   end
   return setmetatable({
     verify = opts.verify ~= false,
     pool_size = opts.pool_size or 32,
     keepalive_ms = (opts.keepalive or 60) * 1000,
     resolve = opts.resolve or {},
+    max_body = max_body or read.LIMITS.max_body,
   }, Transport)
 end
 
@@ -56,72 +66,17 @@ local function ms(seconds, default)
   return math.max(1, math.floor((seconds or default) * 1000 + 0.5))
 end
 
--- Read one response; returns status, headers, body, reusable | nil, err
-local function read_response(sock, method)
-  local line, err = sock:receive("*l")
-  if not line then return nil, err end
-  local status = tonumber(line:match("^HTTP/1%.%d (%d%d%d)"))
-  if not status then return nil, "malformed status line" end
-  local headers, keepalive = {}, not line:match("^HTTP/1%.0")
-  while true do
-    local h, herr = sock:receive("*l")
-    if not h then return nil, herr end
-    if h == "" then break end
-    local name, value = h:match("^([^:]+):%s*(.-)%s*$")
-    if name then
-      name = name:lower()
-      headers[name] = headers[name] and (headers[name] .. ", " .. value) or value
-    end
-  end
-  local conn = (headers["connection"] or ""):lower()
-  if conn:find("close", 1, true) then keepalive = false end
-  if conn:find("keep-alive", 1, true) then keepalive = true end
-  -- 1xx informational answers: read the next one.
-  if status >= 100 and status < 200 then return read_response(sock, method) end
-  if method == "HEAD" or status == 204 or status == 304 then return status, headers, "", keepalive end
-  local te = (headers["transfer-encoding"] or ""):lower()
-  if te:find("chunked", 1, true) then
-    local parts = {}
-    while true do
-      local size_line, serr = sock:receive("*l")
-      if not size_line then return nil, serr end
-      local size = tonumber(size_line:match("^%s*(%x+)"), 16)
-      if not size then return nil, "malformed chunk size" end
-      if size == 0 then
-        repeat -- trailers up to the empty line
-          local t, terr = sock:receive("*l")
-          if not t then return nil, terr end
-        until t == ""
-        break
-      end
-      local chunk, cerr = sock:receive(size)
-      if not chunk then return nil, cerr end
-      parts[#parts + 1] = chunk
-      local crlf, lerr = sock:receive(2)
-      if crlf ~= "\r\n" then return nil, lerr or "malformed chunk" end
-    end
-    return status, headers, table.concat(parts), keepalive
-  end
-  local len = headers["content-length"]
-  if len then
-    len = tonumber(len)
-    if not len or len < 0 then return nil, "malformed Content-Length" end
-    if len == 0 then return status, headers, "", keepalive end
-    local body, berr, partial = sock:receive(len)
-    if not body then
-      if berr == "closed" then return nil, "truncated body: " .. #(partial or "") .. " of " .. len .. " bytes" end
-      return nil, berr
-    end
-    return status, headers, body, keepalive
-  end
-  -- Neither: the body runs until the server closes.
-  local body, berr = sock:receive("*a")
-  if not body then return nil, berr end
-  return status, headers, body, false
+-- The longest wait for the next step: the idle timeout, or less when the
+-- call's deadline comes sooner.
+local function wait_ms(limits)
+  if not limits.deadline then return limits.read_ms end
+  ngx.update_time()
+  return math.max(1, math.min(limits.read_ms, math.floor((limits.deadline - ngx.now()) * 1000)))
 end
 
 -- send{method, url, headers, body, timeout = {connect=, read=},
 --      total_timeout} -> {status, headers, body} | nil, kind, message, maybe_sent
+-- The path goes out exactly as in the URL (no dot segment is resolved).
 local NO_TIMEOUT = {}
 
 function Transport:send(req)
@@ -130,16 +85,23 @@ function Transport:send(req)
     return nil, "config", "cannot send from nginx's " .. phase .. " phase: cosockets are not " ..
       "available there (run the call from ngx.timer.at(0, fn) or a rewrite/access/content handler)", false
   end
+  -- What goes on the wire is checked as the curl transport checks it.
+  local bad = core.http_check(req.method, req.url, req.headers)
+  if bad then return nil, "config", bad, false end
   local scheme, host, port, path = parse_url(req.url)
   if not scheme then return nil, "config", "cannot parse URL", false end
   local timeout = req.timeout or NO_TIMEOUT
-  local read = timeout.read or 60
-  if req.total_timeout and req.total_timeout < read then read = math.max(0.001, req.total_timeout) end
+  local total = req.total_timeout
+  local idle = timeout.read or 60
+  if total and total < idle then idle = math.max(0.001, total) end
   local connect = timeout.connect or 10
-  if req.total_timeout and req.total_timeout < connect then connect = math.max(0.001, req.total_timeout) end
+  if total and total < connect then connect = math.max(0.001, total) end
+  ngx.update_time()
+  local limits = { connect_ms = ms(connect), read_ms = ms(idle), max_body = self.max_body,
+                   deadline = total and ngx.now() + math.max(0.001, total) or nil }
 
   local sock = ngx.socket.tcp()
-  sock:settimeouts(ms(connect), ms(read), ms(read))
+  sock:settimeouts(ms(connect), ms(idle), ms(idle))
   local address = self.resolve[host] or host
   local pool = scheme .. "://" .. host .. ":" .. port .. "@" .. address .. (self.verify and "" or "#noverify")
   local ok, err = sock:connect(address, port, { pool = pool, pool_size = self.pool_size })
@@ -148,6 +110,8 @@ function Transport:send(req)
            "failed to connect to " .. host .. " port " .. port .. ": " .. tostring(err), false
   end
   if scheme == "https" and sock:getreusedtimes() == 0 then
+    local w = wait_ms(limits)
+    sock:settimeouts(limits.connect_ms, w, w)
     local _, serr = sock:sslhandshake(nil, host, self.verify)
     if serr then
       sock:close()
@@ -171,6 +135,8 @@ function Transport:send(req)
   end
   lines[#lines + 1] = "\r\n"
   if req.body then lines[#lines + 1] = req.body end
+  local w = wait_ms(limits)
+  sock:settimeouts(limits.connect_ms, w, w)
   local sent, serr = sock:send(lines)
   if not sent then
     sock:close()
@@ -178,11 +144,10 @@ function Transport:send(req)
     return nil, serr == "timeout" and "timeout" or "network", "send failed: " .. tostring(serr), true
   end
 
-  local status, headers, body, keepalive = read_response(sock, req.method)
+  local status, headers, body, keepalive = read.read(sock, req.method, limits)
   if not status then
     sock:close()
-    local e = headers
-    return nil, e == "timeout" and "timeout" or "network", "reading the response failed: " .. tostring(e), true
+    return nil, headers.kind, headers.message, true
   end
   if keepalive then
     sock:setkeepalive(self.keepalive_ms, self.pool_size)

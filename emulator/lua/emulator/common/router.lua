@@ -3,8 +3,9 @@
 -- REST APIs under "/v1/" (VPCEP) and "/v3/" (IAM), the platform services
 -- under their real paths ("/latest/" the Alibaba instance metadata,
 -- "/meta-data/" and "/openstack/" the Huawei one, "/credentials" a
--- credentials URI), the test control endpoints under "/__emulator/",
--- anything else is a 404.
+-- credentials URI), the test control endpoints under "/__emulator/", a
+-- hostile server for the transports' tests under "/__hostile/", anything
+-- else is a 404.
 
 local stats  = require "emulator.common.stats"
 local reqlog = require "emulator.common.reqlog"
@@ -24,6 +25,10 @@ function M.handle()
   local name = uri:match("^/__emulator/([%w_-]+)$")
   if name then
     return require("emulator.common.control").handle(name)
+  end
+  local case = uri:match("^/__hostile/([%w_-]+)")
+  if case then
+    return require("emulator.common.hostile").handle(case)
   end
   stats.connection(ngx.var.connection)
   if uri == "/" then
