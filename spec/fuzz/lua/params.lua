@@ -10,9 +10,10 @@ local gen = require "fuzz.lua.gen"
 
 local random = math.random
 
--- Names without dots: two spellings of one flattened name are another
--- defect's (issue 14 item 16), not a property of the flattening.
-local NAMES = { "A", "B", "Name", "Tag", "Key", "Value", "Ids", "中文", "a b", "x~*+", "Z" }
+-- Dotted names too: two spellings of one flattened name ("Tag.1.Key" and
+-- Tag = {{Key = ...}}) must be the same config error on both paths.
+local NAMES = { "A", "B", "Name", "Tag", "Key", "Value", "Ids", "中文", "a b", "x~*+", "Z",
+                "Tag.1.Key", "A.1", "Name.Key" }
 
 local function value(depth)
   local r = random(12)
