@@ -3,15 +3,10 @@
 -- switch); success, timeout with the last value, fail_on, under both
 -- signatures (ACS3 reads name their API: action = ...).
 local cloudapi = require "cloudapi"
-local core, json = require "cloudapi.core", require "cloudapi.json"
+local core = require "cloudapi.core"
 local emulator = require "support.emulator"
 
-local session = core.http_session()
-local function cs_settings(body)
-  local status, _, resp = session:request{ method = "POST", url = emulator.url .. "/__emulator/cs",
-    headers = { "Content-Type: application/json" }, body = json.encode(body), timeout = 10 }
-  assert(status == 200, "POST /__emulator/cs: " .. tostring(status) .. " " .. tostring(resp))
-end
+local cs_settings = emulator.cs
 
 local DETAIL = "/clusters/{cluster_id}"
 

@@ -25,9 +25,7 @@ describe("paging and waiting inside OpenResty", function()
   it("pages and waits with the ROA client under both signatures", function()
     for _, signature in ipairs({ "acs", "ACS3-HMAC-SHA256" }) do
       emulator.reset()
-      local status = core.http_session():request{ method = "POST", url = emulator.url .. "/__emulator/cs",
-        headers = { "Content-Type: application/json" }, body = '{"running_after":2.5}', timeout = 10 }
-      assert.are.equal(200, status)
+      emulator.cs{ running_after = 2.5 }
       local r = server.get("/roa_items?signature=" .. signature)
       assert.is_true(r.ok, r.message)
       assert.are.equal("ngx1,ngx2,ngx3,ngx4,ngx5", r.names)
