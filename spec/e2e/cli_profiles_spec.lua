@@ -87,6 +87,19 @@ describe("cloudapi --profile", function()
     no_temporary_secret(dry)
   end)
 
+  it("an STS it cannot reach is a network error: exit 3", function()
+    local dir = fixtures.dir()
+    fixtures.write(dir, ".aliyun/config.json", '{"current":"r","profiles":[{"name":"r","mode":"RamRoleArn",' ..
+      '"access_key_id":"testid","access_key_secret":"testsecret","ram_role_arn":"' .. emulator.ROLE .. '",' ..
+      '"sts_endpoint":"http://127.0.0.1:9"}]}')
+    local out, err, rc = cli(ecs("DescribeRegions", "--profile", "r", "--region", "cn-hangzhou", "--output", "json"),
+                             { HOME = dir })
+    assert.are.same({ "", 3 }, { out, rc })
+    local e = require("cloudapi.json").decode(err).error
+    assert.are.same({ "credentials", "network" }, { e.kind, e.cause_kind })
+    assert.is_truthy(e.message:find("^STS AssumeRole for " .. emulator.ROLE:gsub("%p", "%%%0") .. " failed: "), err)
+  end)
+
   it("works for ROA products too", function()
     local out, err, rc = cli({ "cs", "GET", "/clusters", "--endpoint", emulator.url, "--profile", "sts", "--query",
                                "page_info.total_count" }, { HOME = home() })

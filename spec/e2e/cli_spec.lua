@@ -477,6 +477,9 @@ describe("the cloudapi command", function()
       local _, jerr = cli{ "ecs", "--output", "json" }
       assert.are.equal('{"error":{"kind":"usage","message":"missing the action: cloudapi PRODUCT Action ' ..
                        '[--Name value ...] [flags]"}}\n', jerr)
+      -- a command line that does not parse: JSON too
+      assert.are.same({ "", '{"error":{"kind":"usage","message":"unknown option \'-x\'"}}\n', 2 },
+                      { cli{ "ecs", "DescribeRegions", "-x", "--output", "json" } })
       assert.are.equal(0, #emulator.requests())
     end)
   end)

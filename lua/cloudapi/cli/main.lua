@@ -10,6 +10,15 @@ local report = require "cloudapi.cli.report"
 
 local M = {}
 
+-- Whether the command line asks for --output json, read from the words
+-- themselves: a line that does not parse gets its error as JSON too.
+local function wants_json(argv)
+  for i = 1, #argv - 1 do
+    if argv[i] == "--output" then return argv[i + 1] == "json" end
+  end
+  return false
+end
+
 -- adapter(positional, flags) -> adapter module | nil, reason
 local function adapter(pos, f)
   if pos[1] == "huaweicloud" then return require "cloudapi.cli.huawei" end
@@ -21,7 +30,7 @@ end
 function M.main(argv, out, err)
   out, err = out or io.stdout, err or io.stderr
   local parsed, why = args.parse(argv)
-  local as_json = parsed and parsed.flags.output and parsed.flags.output.word == "json"
+  local as_json = wants_json(argv)
   local function usage(msg)
     err:write(report.error(report.usage(msg), as_json))
     return report.USAGE
