@@ -30,11 +30,7 @@ local function names(list)
   return out
 end
 
-local function drain(iter)
-  local steps = {}
-  for v, err in iter do steps[#steps + 1] = { v, err } end
-  return steps
-end
+local drain = require "support.steps" -- every step of an iterator, errors included
 
 for _, signature in ipairs({ "acs", "ACS3-HMAC-SHA256" }) do
   describe("ROA paging (" .. signature .. ")", function()

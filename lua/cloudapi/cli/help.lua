@@ -47,14 +47,24 @@ function M.usage()
   return table.concat(out, "\n") .. "\n"
 end
 
-local function roa_product(p, endpoints)
-  local version = endpoints.ROA_VERSIONS[p]
+-- An Alibaba product's help, by its style: what it is, default versions, its usage.
+local ALIBABA = {
+  rpc = { "Alibaba Cloud RPC (?Action=), signature v1 (HMAC-SHA1)", "DEFAULT_VERSIONS",
+          " Action [--Name value ...] [flags]" },
+  roa = { "Alibaba Cloud ROA (REST), signature acs (or --signature ACS3-HMAC-SHA256 with --action ApiName)",
+          "ROA_VERSIONS", " METHOD /path [--name value ...] [--body JSON|@FILE] [--action ApiName] [flags]" },
+}
+
+local function alibaba(p, style)
+  local endpoints = require "cloudapi.aliyun.endpoints"
+  local what = ALIBABA[style]
+  local version = endpoints[what[2]][p]
   return table.concat({
-    p .. ": Alibaba Cloud ROA (REST), signature acs (or --signature ACS3-HMAC-SHA256 with --action ApiName)",
+    p .. ": " .. what[1],
     "  API version: " .. (version and (version .. " (default; --api-version to change)")
                           or "none known: give --api-version YYYY-MM-DD"),
     "  endpoint: https://" .. endpoints.host(p, nil) .. ", in a region https://" .. endpoints.host(p, "REGION"),
-    "  usage: cloudapi " .. p .. " METHOD /path [--name value ...] [--body JSON|@FILE] [--action ApiName] [flags]",
+    "  usage: cloudapi " .. p .. what[3],
     "  reference: https://api.aliyun.com/product/" .. p,
   }, "\n") .. "\n"
 end
@@ -76,18 +86,8 @@ function M.product(name, service, style)
     }, "\n") .. "\n"
   end
   if not name:match("^[%w%-]+$") then return nil, "'" .. name .. "' is not a product name" end
-  local endpoints = require "cloudapi.aliyun.endpoints"
   local p = name:lower()
-  if styles.of(p, style) == "roa" then return roa_product(p, endpoints) end
-  local version = endpoints.DEFAULT_VERSIONS[p]
-  return table.concat({
-    p .. ": Alibaba Cloud RPC (?Action=), signature v1 (HMAC-SHA1)",
-    "  API version: " .. (version and (version .. " (default; --api-version to change)")
-                          or "none known: give --api-version YYYY-MM-DD"),
-    "  endpoint: https://" .. endpoints.host(p, nil) .. ", in a region https://" .. endpoints.host(p, "REGION"),
-    "  usage: cloudapi " .. p .. " Action [--Name value ...] [flags]",
-    "  reference: https://api.aliyun.com/product/" .. p,
-  }, "\n") .. "\n"
+  return alibaba(p, styles.of(p, style) or "rpc")
 end
 
 return M

@@ -28,16 +28,23 @@ local function path_of(self)
   return p
 end
 
-function Profile:get(ctx)
-  local section = ctx and ctx.global and "global" or "basic"
-  local cached = values[self]
-  if cached and cached[section] then return cached[section] end
+-- sections(self, ctx) -> the file's sections, its path | nil, err
+local function sections(self, ctx)
   local path = path_of(self)
   if not path then return nil, credentials.error("HOME is not set: cannot find ~/.huaweicloud/credentials") end
   local text, err = files.read(path, ctx, "huaweicloud profile")
   if not text then return nil, err end
   local all, why = ini.parse(text)
   if not all then return nil, credentials.error(path .. ": " .. why) end
+  return all, path
+end
+
+function Profile:get(ctx)
+  local section = ctx and ctx.global and "global" or "basic"
+  local cached = values[self]
+  if cached and cached[section] then return cached[section] end
+  local all, path = sections(self, ctx)
+  if not all then return nil, path end
   local s = all[section]
   local where = path .. ": section [" .. section .. "]"
   if not s then return nil, credentials.error(path .. " has no section [" .. section .. "]") end
@@ -70,13 +77,8 @@ local READ_BY = { basic = "regional services", global = "global services" }
 -- credential says what the section holds ("AK/SK", "AK/SK + security
 -- token", ...), never a value of ak, sk or the token.
 function M.list(opts)
-  local self = M.new(opts)
-  local path = path_of(self)
-  if not path then return nil, credentials.error("HOME is not set: cannot find ~/.huaweicloud/credentials") end
-  local text, err = files.read(path, nil, "huaweicloud profile")
-  if not text then return nil, err end
-  local all, why = ini.parse(text)
-  if not all then return nil, credentials.error(path .. ": " .. why) end
+  local all, path = sections(M.new(opts))
+  if not all then return nil, path end
   local out = { file = path, sections = {} }
   for name, s in pairs(all) do
     local kind = "incomplete: needs ak and sk"
