@@ -1,7 +1,7 @@
 -- How the command tells an Alibaba Cloud RPC product (cloudapi ecs
 -- DescribeInstances ...) from a ROA (REST) one (cloudapi cs GET /clusters):
 -- --style forces it, else the table below, else how the command is
--- written (an HTTP method and a path: ROA). A product's style depends on
+-- written (an HTTP method after the product: ROA). A product's style depends on
 -- its API version (CS 2015-12-15 is ROA); the table holds the versions the
 -- library knows (aliyun/endpoints.lua).
 local M = {}
