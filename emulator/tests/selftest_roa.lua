@@ -147,12 +147,33 @@ local function run_live()
   local cid = tostring(r.json and r.json.cluster_id)
   r = acs_request("GET", "/clusters/" .. cid, "", nil, "testid", "testsecret")
   check(r.json and r.json.state == "running", "running_after 0: running at once", r.body)
+  for i = 1, 2 do
+    acs_request("POST", "/clusters", "", '{"name":"p' .. i .. '","region_id":"cn-hangzhou"}', "testid",
+                "testsecret", "application/json")
+  end
+  ctl("POST", "faults", '{"kind":"empty_page","api":"roa"}')
+  r = acs_request("GET", "/clusters", "page_size=2", nil, "testid", "testsecret")
+  check(r.json and #r.json.clusters == 2, "an empty_page fault passes a first page by", r.body)
+  r = acs_request("GET", "/clusters", "page_number=2&page_size=2", nil, "testid", "testsecret")
+  check(r.json and #r.json.clusters == 0 and r.json.page_info.total_count == 3,
+        "empty_page: page 2 empty, its total unchanged", r.body)
+  r = acs_request("GET", "/clusters", "page_number=2&page_size=2", nil, "testid", "testsecret")
+  check(r.json and #r.json.clusters == 1, "the fault applied once", r.body)
+  r = ctl("POST", "cs", '{"end_state":"failed"}')
+  check(r.status == 200 and r.json.end_state == "failed" and r.json.running_after == 0,
+        "POST /__emulator/cs sets end_state, keeps running_after", r.body)
+  check(ctl("POST", "cs", '{"end_state":"deleted"}').status == 400, "an unknown end_state is refused")
+  r = acs_request("POST", "/clusters", "", '{"name":"bad","region_id":"cn-hangzhou"}', "testid", "testsecret",
+                  "application/json")
+  r = acs_request("GET", "/clusters/" .. tostring(r.json and r.json.cluster_id), "", nil, "testid", "testsecret")
+  check(r.json and r.json.state == "failed", "end_state failed: a new cluster fails", r.body)
   local s = T.stats()
-  check(s.cs_clusters == 1 and s.by_action.CreateCluster == 3 and s.by_code.ErrorClusterNotFound == 1,
+  check(s.cs_clusters == 4 and s.by_action.CreateCluster == 6 and s.by_code.ErrorClusterNotFound == 1,
         "stats count ROA requests and clusters",
         require("cjson").encode(s))
   ctl("POST", "reset", "{}")
-  check(ctl("GET", "cs").json.running_after == 1, "reset restores running_after = 1")
+  local after = ctl("GET", "cs").json
+  check(after.running_after == 1 and after.end_state == "running", "reset restores running_after = 1, running")
 end
 
 local ok, err = pcall(run_live)

@@ -5,64 +5,12 @@
 -- scan (spec/zz_secret_scan_spec.lua).
 local emulator = require "support.emulator"
 local json = require "cloudapi.json"
-local log = require "support.error_log"
+local support_cli = require "support.cli"
 
-local LUA = os.getenv("CLOUDAPI_TEST_LUA") or "lua5.4"
-local ROOT = assert(os.getenv("PWD"))
 local PID = emulator.PROJECTS["cn-north-4"]
 local SERVICES = "/v1/{project_id}/vpc-endpoint-services"
 
-local function q(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function read(path)
-  local f = io.open(path, "rb")
-  if not f then return "" end
-  local s = f:read("*a")
-  f:close()
-  os.remove(path)
-  return s
-end
-
--- A request meant for anywhere but the emulator meets a dead proxy on
--- 127.0.0.1 instead of leaving the machine.
-local BASE_ENV = {
-  ALIBABA_CLOUD_ACCESS_KEY_ID = "testid", ALIBABA_CLOUD_ACCESS_KEY_SECRET = "testsecret",
-  HUAWEICLOUD_SDK_AK = "hw-ak", HUAWEICLOUD_SDK_SK = "hw-sk",
-  http_proxy = "http://127.0.0.1:9", https_proxy = "http://127.0.0.1:9", no_proxy = "127.0.0.1",
-}
-
--- cli(args [, env, {tty = true}]) -> stdout, stderr, status. env adds to (or
--- with false removes from) BASE_ENV. tty: run under script(1), stdout and
--- stderr both on its terminal (returned as stdout).
-local function cli(argv, env, opts)
-  local vars = {}
-  for k, v in pairs(BASE_ENV) do vars[k] = v end
-  for k, v in pairs(env or {}) do vars[k] = v or nil end
-  local parts = { "env", "-u", "ALIBABA_CLOUD_SECURITY_TOKEN", "-u", "HUAWEICLOUD_SDK_PROJECT_ID" }
-  for k, v in pairs(vars) do parts[#parts + 1] = q(k .. "=" .. v) end
-  parts[#parts + 1] = q(LUA)
-  parts[#parts + 1] = q(ROOT .. "/bin/cloudapi")
-  for _, a in ipairs(argv) do parts[#parts + 1] = q(a) end
-  local cmd = table.concat(parts, " ")
-  local out, err, rc = os.tmpname(), os.tmpname(), os.tmpname()
-  if opts and opts.tty then
-    os.execute("script -qec " .. q(cmd) .. " /dev/null > " .. out .. " 2> " .. err .. "; echo $? > " .. rc)
-  else
-    os.execute(cmd .. " > " .. out .. " 2> " .. err .. " < /dev/null; echo $? > " .. rc)
-  end
-  local o, e, status = read(out), read(err), tonumber(read(rc))
-  log.outputs[#log.outputs + 1] = o
-  log.outputs[#log.outputs + 1] = e
-  return o, e, status
-end
-
-local function join(head, middle, tail)
-  local out = {}
-  for _, list in ipairs({ head, middle, tail }) do
-    for _, a in ipairs(list) do out[#out + 1] = a end
-  end
-  return out
-end
+local cli, join = support_cli.run, support_cli.join
 
 local function ecs(...)
   return join({ "ecs" }, { ... }, { "--endpoint", emulator.url, "--region", "cn-hangzhou" })
@@ -348,6 +296,32 @@ describe("the cloudapi command", function()
       assert.is_true(elapsed < 4, "took " .. elapsed)
     end)
 
+    it("--network vpc signs for the -vpc host; --signature ACS3-HMAC-SHA256 calls under ACS3", function()
+      local out, err, rc = cli{ "ecs", "DescribeRegions", "--region", "cn-hangzhou", "--network", "vpc", "--dryrun" }
+      assert.are.same({ "", 0 }, { err, rc })
+      assert.are.equal("GET https://ecs-vpc.cn-hangzhou.aliyuncs.com/?AccessKeyId=testid&Action=DescribeRegions" ..
+        "&Format=JSON&RegionId=cn-hangzhou&SignatureMethod=HMAC-SHA1&SignatureNonce=N&SignatureVersion=1.0" ..
+        "&Timestamp=T&Version=2014-05-26&Signature=[REDACTED]\nUser-Agent: cloudapi-lua/" ..
+        require("cloudapi").VERSION .. "\n", (out:gsub("SignatureNonce=%x+", "SignatureNonce=N")
+                                                :gsub("Timestamp=[%dT%-]+%%3A%d%d%%3A%d%dZ", "Timestamp=T")))
+      local _, nerr, nrc = cli{ "ecs", "DescribeRegions", "--network", "vpc", "--dryrun" }
+      assert.are.equal(2, nrc)
+      assert.is_truthy(nerr:find('network = "vpc" needs a region', 1, true), nerr)
+      local a3, a3err, a3rc = cli(ecs("DescribeInstances", "--signature", "ACS3-HMAC-SHA256", "--InstanceIds",
+                                      '["i-hz000002"]', "--query", "Instances.Instance.1.InstanceId", "--debug"))
+      assert.are.same({ '"i-hz000002"\n', 0 }, { a3, a3rc })
+      -- under ACS3 the query holds only the parameters: no AccessKeyId, no Signature
+      local line = "\ndebug: attempt 1: GET " .. emulator.url .. "/?InstanceIds=%5B%22i-hz000002%22%5D" ..
+                   "&RegionId=cn-hangzhou -> 200 in "
+      assert.is_truthy(a3err:find(line, 1, true), a3err)
+      assert.are.equal(1, #emulator.requests{ action = "DescribeInstances", status = 200 })
+      local d3 = cli(ecs("DescribeRegions", "--signature", "ACS3-HMAC-SHA256", "--dryrun"))
+      assert.is_truthy(d3:find("\nAuthorization: ACS3-HMAC-SHA256 Credential=testid,SignedHeaders=host;x-acs-action;" ..
+                               "x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=" ..
+                               "[REDACTED]\n", 1, true), d3)
+      assert.is_truthy(d3:find("\nx-acs-action: DescribeRegions\n", 1, true), d3)
+    end)
+
     it("--region sends RegionId; --api-version the version; --endpoint the URL", function()
       assert.are.equal("25\n", (cli{ "ecs", "DescribeInstances", "--endpoint", emulator.url, "--region", "eu-west-1",
                                      "--query", "TotalCount" }))
@@ -471,15 +445,14 @@ describe("the cloudapi command", function()
         { { "ecs", "DescribeRegions", "--network", "intranet" }, "--network must be vpc (or public), got 'intranet'" },
         { { "ecs", "DescribeRegions", "--query", "a.0" }, "--query: path 'a.0': indexes start at 1" },
         { { "ecs", "DescribeRegions", "--dryrun=yes" }, "--dryrun takes no value" },
-        { { "ecs", "DescribeRegions", "--body", "{}" }, "--body is for Huawei Cloud; Alibaba RPC parameters are " ..
-                                                        "--Name value" },
+        { { "ecs", "DescribeRegions", "--body", "{}" }, "--body is for REST APIs (Huawei, ROA); Alibaba RPC " ..
+                                                        "parameters are --Name value" },
         { { "ecs", "DescribeRegions", "--param", "x" }, "--param needs NAME=VALUE, got 'x'" },
-        { { "ecs", "DescribeRegions", "--profile", "dev" }, "--profile: credential profiles are not supported yet; " ..
-                                                            "use the environment" },
-        { { "configure", "list" }, "cloudapi configure: credential profiles are not supported yet; use the " ..
-                                   "environment" },
-        { { "cs", "GET", "/clusters" }, "cloudapi cs GET /clusters: ROA (REST) products such as cs are not " ..
-                                        "supported by the command yet" },
+        { { "ecs", "DescribeRegions", "--action", "X" }, "--action is for ROA products; an RPC action is the word " ..
+                                                         "after the product" },
+        { { "ecs", "GET", "/x" }, "ecs is an RPC product: cloudapi ecs Action [--Name value ...] (--style roa for a " ..
+                                  "ROA version of it)" },
+        { { "ecs", "DescribeRegions", "--style", "soap" }, "--style must be rpc or roa, got 'soap'" },
         { { "huaweicloud", "vpcep", "GET" }, "expected SERVICE METHOD /path: cloudapi huaweicloud SERVICE METHOD " ..
                                              "/path [--name value ...] [--body JSON|@FILE] [flags]" },
         { { "huaweicloud", "vpcep", "FETCH", "/x" }, "'FETCH' is not an HTTP method (GET, POST, PUT, PATCH, DELETE)" },
@@ -491,6 +464,7 @@ describe("the cloudapi command", function()
             "/nonexistent/b.json: No such file or directory" },
         { { "huaweicloud", "vpcep", "GET", "/x", "--format", "xml" },
           "--format is for Alibaba Cloud, not Huawei Cloud" },
+        { { "huaweicloud", "vpcep", "GET", "/x", "--action", "X" }, "--action is for Alibaba Cloud, not Huawei Cloud" },
         { { "huaweicloud", "vpcep", "GET", "/x" }, "cloudapi.huaweicloud.new: region is required for the regional " ..
                                                    "service 'vpcep' (or pass endpoint)" },
       }
@@ -503,6 +477,9 @@ describe("the cloudapi command", function()
       local _, jerr = cli{ "ecs", "--output", "json" }
       assert.are.equal('{"error":{"kind":"usage","message":"missing the action: cloudapi PRODUCT Action ' ..
                        '[--Name value ...] [flags]"}}\n', jerr)
+      -- a command line that does not parse: JSON too
+      assert.are.same({ "", '{"error":{"kind":"usage","message":"unknown option \'-x\'"}}\n', 2 },
+                      { cli{ "ecs", "DescribeRegions", "-x", "--output", "json" } })
       assert.are.equal(0, #emulator.requests())
     end)
   end)

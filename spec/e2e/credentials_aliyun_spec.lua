@@ -198,6 +198,11 @@ describe("aliyun.assume_role", function()
     assert.are.equal("STS AssumeRole for acs:ram::" .. emulator.ACCOUNT .. ":role/nope failed: The role not " ..
                      "exists: acs:ram::" .. emulator.ACCOUNT .. ":role/nope.", err.message)
     assert.is_false(err.retryable)
+    assert.are.equal("service", err.cause_kind)
+    local dead = creds.assume_role{ source = emulator.KEYS.test, role_arn = emulator.ROLE,
+                                    endpoint = "http://127.0.0.1:9", retry = false }
+    local _, nerr = caller(dead)
+    assert.are.same({ "credentials", "network" }, { nerr.kind, nerr.cause_kind })
   end)
 
   it("reports a wrong source secret without showing it", function()

@@ -210,4 +210,25 @@ describe("huaweicloud.profile", function()
     _, err = cloudapi.credentials.huaweicloud.profile{ file = path }:get({ global = true })
     assert.are.equal(path .. " has no section [global]", err.message)
   end)
+
+  it("profiles{file=} lists the sections and what they hold, never a value of ak, sk or token", function()
+    local dir = fixtures.dir()
+    local path = fixtures.write(dir, "credentials", "[basic]\nak = hw-ak\nsk = hw-sk\nproject_id = p1\n" ..
+                                "[global]\nak = hw-sts-ak\nsk = hw-sts-sk\nsecurity_token = hw-sts-token\n" ..
+                                "domain_id = d1\n[old]\nak = hw-ak\n[fed]\nidp_id = idp-1\n")
+    local list = assert(cloudapi.credentials.huaweicloud.profiles{ file = path })
+    assert.are.same({ file = path, sections = {
+      { name = "basic", used_by = "regional services", credential = "AK/SK", project_id = "p1" },
+      { name = "fed", used_by = "nothing (not read)", credential = "idp_id (federated identity, not supported)" },
+      { name = "global", used_by = "global services", credential = "AK/SK + security token", domain_id = "d1" },
+      { name = "old", used_by = "nothing (not read)", credential = "incomplete: needs ak and sk" },
+    } }, list)
+    local none, err = cloudapi.credentials.huaweicloud.profiles{ file = dir .. "/nothing" }
+    assert.is_nil(none)
+    assert.is_true(err.missing)
+    assert.are.equal(dir .. "/nothing does not exist", err.message)
+    local bad = fixtures.write(dir, "bad", "ak = before any section\n")
+    local _, berr = cloudapi.credentials.huaweicloud.profiles{ file = bad }
+    assert.are.equal(bad .. ": line 1 comes before any [section]", berr.message)
+  end)
 end)

@@ -33,12 +33,7 @@ local function expected_ids(from, to)
   return out
 end
 
--- Every step of an iterator, errors included, as {value, err}.
-local function drain(iter)
-  local steps = {}
-  for v, err in iter do steps[#steps + 1] = { v, err } end
-  return steps
-end
+local drain = require "support.steps" -- every step of an iterator, errors included
 
 describe("paging", function()
   before_each(function() emulator.reset() end)

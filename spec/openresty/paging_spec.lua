@@ -1,6 +1,6 @@
 -- Paging and waiting inside a real nginx: items over the cosocket
--- transport, and wait sleeping with ngx.sleep, which leaves the worker free
--- to serve other requests meanwhile.
+-- transport (RPC, Huawei, ROA), and wait sleeping with ngx.sleep, which
+-- leaves the worker free to serve other requests meanwhile.
 local core = require "cloudapi.core"
 local json = require "cloudapi.json"
 local emulator = require "support.emulator"
@@ -20,6 +20,19 @@ describe("paging and waiting inside OpenResty", function()
     assert.are.equal(25, r.services)
     assert.are.equal(3, #emulator.requests{ action = "DescribeInstances" })
     assert.are.equal(3, #emulator.requests{ operation = "ListEndpointServices" })
+  end)
+
+  it("pages and waits with the ROA client under both signatures", function()
+    for _, signature in ipairs({ "acs", "ACS3-HMAC-SHA256" }) do
+      emulator.reset()
+      emulator.cs{ running_after = 2.5 }
+      local r = server.get("/roa_items?signature=" .. signature)
+      assert.is_true(r.ok, r.message)
+      assert.are.equal("ngx1,ngx2,ngx3,ngx4,ngx5", r.names)
+      assert.are.equal("running", r.state)
+      assert.is_true(r.polls >= 2, r.polls .. " polls") -- initial for 2.5 s: read more than once
+      assert.are.equal(3, #emulator.requests{ operation = "DescribeClusters" })
+    end
   end)
 
   it("waits with ngx.sleep: the one worker answers other requests meanwhile", function()

@@ -27,6 +27,8 @@ function M.fault(f) return control("POST", "faults", f) end
 function M.iam(settings) return control("POST", "iam", settings) end
 -- How long resources stay Starting/Stopping/creating (reset: 1 s).
 function M.lifecycle(seconds) return control("POST", "lifecycle", { seconds = seconds }) end
+-- Container Service: {running_after = seconds, end_state = "running" | "failed"}
+function M.cs(settings) return control("POST", "cs", settings) end
 -- The switches of STS and the metadata services: {lifetime=, oidc_token=,
 -- imds_role=, imds_token_required=}
 function M.credentials(settings) return control("POST", "credentials", settings) end

@@ -25,6 +25,7 @@ local STEPS = { acs = sign_roa, ["ACS3-HMAC-SHA256"] = sign_acs3 }
 local Client = client.class("cloudapi.aliyun.roa")
 Client.URL_HINT = "send large values in the body"
 Client.SIGNATURE = decode.SIGNATURE -- acs: the server quotes its string to sign
+Client.CALL = { method = "request", query = 3, opts = 3 } -- request(method, path, {query=}): pages, items, wait
 
 function Client:__tostring()
   return "cloudapi.aliyun.roa(" .. self.product .. ", " .. tostring(self.region) .. ", " .. self.base_url .. ")"

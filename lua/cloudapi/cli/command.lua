@@ -1,6 +1,7 @@
--- One API command, through a cloud's adapter (cli/rpc.lua, cli/huawei.lua):
--- the flags checked, the client made, then a dry run, every page
--- (--pager), a wait (--waiter) or one call, and the result printed.
+-- One API command, through a cloud's adapter (cli/rpc.lua, cli/roa.lua,
+-- cli/huawei.lua): the flags checked, the client made (credentials and
+-- region from cli/profiles.lua), then a dry run, every page (--pager), a
+-- wait (--waiter) or one call, and the result printed.
 -- run(parsed, adapter, out, err) -> exit status (cli/report.lua).
 local paginate = require "cloudapi.paginate"
 local lookup = require "cloudapi.lookup"
@@ -8,6 +9,7 @@ local output = require "cloudapi.cli.output"
 local report = require "cloudapi.cli.report"
 local dryrun = require "cloudapi.cli.dryrun"
 local progress = require "cloudapi.cli.progress"
+local profiles = require "cloudapi.cli.profiles"
 
 local M = {}
 
@@ -42,7 +44,6 @@ end
 local function check(f)
   local s = {}
   local why
-  if f.profile then return nil, "--profile: credential profiles are not supported yet; use the environment" end
   s.timeout, why = number_flag(f.timeout, "timeout", 0.001, 86400)
   if s.timeout == false then return nil, why end
   s.retry, why = number_flag(f.retry, "retry", 0, 100, true)
@@ -155,9 +156,13 @@ function M.run(parsed, adapter, out, errout)
   local spec
   spec, why = adapter.parse(parsed.positional, parsed.params, f)
   if not spec then return fail(report.usage(why)) end
+  local who
+  who, why = profiles.resolve(adapter.CLOUD, f)
+  if not who then return fail(report.usage(why)) end
+  if f.debug and not f.region and who.note then errout:write("debug: " .. who.note .. "\n") end
   local transport = capturing()
   local opts = {
-    endpoint = f.endpoint, region = f.region, transport = transport,
+    endpoint = f.endpoint, region = f.region or who.region, credentials = who.credentials, transport = transport,
     timeout = s.timeout and { connect = math.min(s.timeout, 10), read = s.timeout } or nil,
     retry = s.retry and (s.retry == 0 and false or { attempts = s.retry }) or nil,
     on_event = f.debug and function(ev) errout:write(report.event(ev)) end or nil,

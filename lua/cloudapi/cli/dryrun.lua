@@ -10,7 +10,10 @@ local SECRET_HEADERS = { ["x-security-token"] = true, ["x-auth-token"] = true, [
 local function header_value(client, name, value)
   local lower = name:lower()
   if SECRET_HEADERS[lower] then return "[REDACTED]" end
-  if lower == "authorization" then value = value:gsub("Signature=[^,%s]+", "Signature=[REDACTED]") end
+  if lower == "authorization" then
+    -- ACS3 and Huawei: ...,Signature=hex; ROA acs: "acs AccessKeyId:signature"
+    value = value:gsub("Signature=[^,%s]+", "Signature=[REDACTED]"):gsub("^(acs [^:%s]+:).*$", "%1[REDACTED]")
+  end
   return errors.scrub_string(value, client)
 end
 

@@ -1,7 +1,8 @@
 -- The cloudapi command's entry: the arguments parsed (cli/args.lua), then
--- --version, help, or an API command through its cloud's adapter:
+-- --version, help, configure list (cli/configure.lua), or an API command
+-- through its cloud's adapter:
 --   cloudapi huaweicloud SERVICE METHOD /path ...   cli/huawei.lua
---   cloudapi PRODUCT METHOD /path ...               ROA (REST) products: not yet
+--   cloudapi PRODUCT METHOD /path ...               cli/roa.lua (ROA products: cli/styles.lua)
 --   cloudapi PRODUCT Action ...                     cli/rpc.lua
 -- main(argv [, out, err]) -> exit status (0, 1, 2, 3: cli/report.lua).
 local args = require "cloudapi.cli.args"
@@ -9,22 +10,27 @@ local report = require "cloudapi.cli.report"
 
 local M = {}
 
-local HTTP_METHODS = { GET = true, POST = true, PUT = true, PATCH = true, DELETE = true, HEAD = true }
-
--- adapter(positional) -> adapter module | nil, reason
-local function adapter(pos)
-  if pos[1] == "huaweicloud" then return require "cloudapi.cli.huawei" end
-  if pos[2] and HTTP_METHODS[pos[2]:upper()] and (pos[3] or ""):sub(1, 1) == "/" then
-    return nil, "cloudapi " .. pos[1] .. " " .. pos[2] .. " " .. pos[3] ..
-                ": ROA (REST) products such as cs are not supported by the command yet"
+-- Whether the command line asks for --output json, read from the words
+-- themselves: a line that does not parse gets its error as JSON too.
+local function wants_json(argv)
+  for i = 1, #argv - 1 do
+    if argv[i] == "--output" then return argv[i + 1] == "json" end
   end
-  return require "cloudapi.cli.rpc"
+  return false
+end
+
+-- adapter(positional, flags) -> adapter module | nil, reason
+local function adapter(pos, f)
+  if pos[1] == "huaweicloud" then return require "cloudapi.cli.huawei" end
+  local style, why = require("cloudapi.cli.styles").choose(pos, f.style)
+  if not style then return nil, why end
+  return require("cloudapi.cli." .. style)
 end
 
 function M.main(argv, out, err)
   out, err = out or io.stdout, err or io.stderr
   local parsed, why = args.parse(argv)
-  local as_json = parsed and parsed.flags.output and parsed.flags.output.word == "json"
+  local as_json = wants_json(argv)
   local function usage(msg)
     err:write(report.error(report.usage(msg), as_json))
     return report.USAGE
@@ -39,7 +45,7 @@ function M.main(argv, out, err)
   if f.help then
     local text = help.usage()
     if pos[1] and pos[1] ~= "help" then
-      text, why = help.product(pos[1], pos[2])
+      text, why = help.product(pos[1], pos[2], f.style)
       if not text then return usage(why) end
     end
     out:write(text)
@@ -51,16 +57,14 @@ function M.main(argv, out, err)
   end
   if pos[1] == "help" then
     local text
-    text, why = help.product(pos[2], pos[3])
+    text, why = help.product(pos[2], pos[3], f.style)
     if not text then return usage(why) end
     out:write(text)
     return report.OK
   end
-  if pos[1] == "configure" then
-    return usage("cloudapi configure: credential profiles are not supported yet; use the environment")
-  end
+  if pos[1] == "configure" then return require("cloudapi.cli.configure").run(parsed, out, err) end
   local a
-  a, why = adapter(pos)
+  a, why = adapter(pos, f)
   if not a then return usage(why) end
   return require("cloudapi.cli.command").run(parsed, a, out, err)
 end

@@ -86,7 +86,8 @@ function M.columns(cols)
 end
 
 -- table(v, cols, rows) -> text | nil, reason. cols: "A,B.C"; rows: a path to
--- the list (default: v itself when it is a list, else the first list in it).
+-- the list (default: v itself when it is a list, else the first list in it,
+-- else v as the one row: a single resource, such as a REST GET answers).
 function M.table(v, cols, rows)
   local list
   if rows then
@@ -99,7 +100,7 @@ function M.table(v, cols, rows)
   else
     local _
     _, list = paginate.find_list(type(v) == "table" and v or {})
-    list = list or {}
+    list = list or (type(v) == "table" and { v }) or {}
   end
   local names, why = M.columns(cols)
   if not names then return nil, why end

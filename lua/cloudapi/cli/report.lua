@@ -1,8 +1,9 @@
 -- How the command shows what went wrong and what happened: an error as one
 -- readable line (code, message, request id) plus its diagnosis, or as JSON
 -- with --output json; --debug's event lines; and the exit status:
---   0 success, 1 a service error, 2 a usage error, 3 network, timeouts and
---   a --waiter that timed out. Errors and events come redacted from the
+--   0 success, 1 a service error, 2 a usage error (bad credentials too), 3
+--   network, timeouts (reaching STS or a metadata service included) and a
+--   --waiter that timed out. Errors and events come redacted from the
 --   library; nothing here adds a secret.
 local json = require "cloudapi.json"
 
@@ -13,12 +14,14 @@ M.OK, M.SERVICE, M.USAGE, M.NETWORK = 0, 1, 2, 3
 local STATUS = { service = 1, decode = 1, network = 3, timeout = 3, config = 2, credentials = 2, usage = 2 }
 
 function M.status(err)
+  local cause = err.kind == "credentials" and err.cause_kind
+  if cause == "network" or cause == "timeout" then return M.NETWORK end
   return STATUS[err.kind] or 1
 end
 
 -- The fields an error shows as JSON.
 local FIELDS = { "kind", "code", "status", "message", "request_id", "host_id", "recommend", "diagnosis",
-                 "attempts", "retryable", "value", "page" }
+                 "attempts", "retryable", "value", "page", "cause_kind" }
 
 function M.line(err)
   local head = err.code and tostring(err.code) or (tostring(err.kind) .. " error")

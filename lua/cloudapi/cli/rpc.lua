@@ -7,7 +7,7 @@
 local aliyun = require "cloudapi.aliyun"
 local json = require "cloudapi.json"
 
-local M = {}
+local M = { CLOUD = "aliyun" }
 
 M.USAGE = "cloudapi PRODUCT Action [--Name value ...] [flags]"
 
@@ -34,7 +34,8 @@ function M.parse(pos, params, flags)
   if not action:match("^%u%w*$") then
     return nil, "'" .. action .. "' is not an action name (actions look like DescribeInstances)"
   end
-  if flags.body then return nil, "--body is for Huawei Cloud; Alibaba RPC parameters are --Name value" end
+  if flags.body then return nil, "--body is for REST APIs (Huawei, ROA); Alibaba RPC parameters are --Name value" end
+  if flags.action then return nil, "--action is for ROA products; an RPC action is the word after the product" end
   local p = {}
   for _, kv in ipairs(params) do p[kv[1]] = kv[2] end
   return { product = product:lower(), action = action, params = p }

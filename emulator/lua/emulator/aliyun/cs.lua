@@ -1,8 +1,10 @@
 -- Container Service for Kubernetes (ROA, Version 2015-12-15): clusters per
 -- account, each `initial` until `running_after` seconds (as set when it was
--- created: POST /__emulator/cs; default 1 s) have passed, then `running`.
+-- created: POST /__emulator/cs; default 1 s) have passed, then `running`
+-- (or `failed`, when the switch end_state says so: a creation that fails).
 -- POST /clusters is idempotent through the body's client_token. Errors are
--- CS's shape: {"code","message","requestId","status"}.
+-- CS's shape: {"code","message","requestId","status"}. An empty_page
+-- fault empties a page after the first (the total unchanged).
 
 local render = require "emulator.common.render"
 local cjson  = require "cjson.safe"
@@ -12,13 +14,15 @@ local obj, list = render.obj, render.list
 local M = { name = "CS", version = "2015-12-15" }
 
 local DEFAULT_RUNNING_AFTER = 1
+local END_STATES = { running = true, failed = true }
 
-local clusters, tokens, running_after, seq
+local clusters, tokens, running_after, end_state, seq
 
 function M.reset()
   clusters = {}   -- account -> { by_id = {}, order = { ids, oldest first } }
   tokens = {}     -- account .. "\0" .. client_token -> { fp =, cluster_id = }
   running_after = DEFAULT_RUNNING_AFTER
+  end_state = "running"
 end
 M.reset()
 seq = 0 -- never reset: ids stay unique for the server's life
@@ -26,19 +30,25 @@ seq = 0 -- never reset: ids stay unique for the server's life
 function M.counts()
   local n = 0
   for _, acct in pairs(clusters) do n = n + #acct.order end
-  return { clusters = n, running_after = running_after }
+  return { clusters = n, running_after = running_after, end_state = end_state }
 end
 
--- settings(spec) -> true | nil, reason: {"running_after": seconds}
+local USAGE = 'body must be {"running_after": seconds (0 to 3600), "end_state": "running" or "failed"}'
+
+-- settings(spec) -> true | nil, reason: {"running_after": seconds,
+-- "end_state": "running" | "failed"}, either or both
 function M.settings(spec)
-  if type(spec) ~= "table" or type(spec.running_after) ~= "number" or spec.running_after < 0
-     or spec.running_after > 3600 then
-    return nil, 'body must be {"running_after": seconds} with 0 <= seconds <= 3600'
-  end
+  if type(spec) ~= "table" or next(spec) == nil then return nil, USAGE end
+  local after, ends = spec.running_after, spec.end_state
+  if after ~= nil and (type(after) ~= "number" or after < 0 or after > 3600) then return nil, USAGE end
+  if ends ~= nil and not END_STATES[ends] then return nil, USAGE end
   for k in pairs(spec) do
-    if k ~= "running_after" then return nil, "unknown field " .. tostring(k) .. " (running_after)" end
+    if k ~= "running_after" and k ~= "end_state" then
+      return nil, "unknown field " .. tostring(k) .. " (running_after, end_state)"
+    end
   end
-  running_after = spec.running_after
+  running_after = after or running_after
+  end_state = ends or end_state
   return true
 end
 
@@ -53,7 +63,7 @@ local function account(ak)
 end
 
 local function state_of(c)
-  return ngx.now() >= c.ready_at and "running" or "initial"
+  return ngx.now() >= c.ready_at and c.ends or "initial"
 end
 
 local function iso(t) return os.date("!%Y-%m-%dT%H:%M:%S+08:00", math.floor(t) + 8 * 3600) end
@@ -74,8 +84,15 @@ local function int_arg(args, name, default, max)
   return n
 end
 
+-- continues(args) -> whether a list request asks for a page after the
+-- first (the paging faults wait for one)
+function M.continues(args)
+  local n = tonumber(args.page_number)
+  return n ~= nil and n > 1
+end
+
 -- GET /clusters?page_number=&page_size=&name=&cluster_type=
-function M.list(ak, args)
+function M.list(ak, args, fault)
   local number, err = int_arg(args, "page_number", 1, 1e6)
   if not number then return nil, err end
   local size
@@ -89,7 +106,8 @@ function M.list(ak, args)
     end
   end
   local page = list()
-  for i = (number - 1) * size + 1, math.min(#matched, number * size) do page[#page + 1] = render_cluster(matched[i]) end
+  local last = (fault and fault.kind == "empty_page") and 0 or math.min(#matched, number * size)
+  for i = (number - 1) * size + 1, last do page[#page + 1] = render_cluster(matched[i]) end
   return obj("clusters", page,
              "page_info", obj("page_number", number, "page_size", size, "total_count", #matched))
 end
@@ -133,7 +151,7 @@ function M.create(ak, body, request_id)
     size = type(spec.size) == "number" and spec.size or 0, vpc_id = type(spec.vpcid) == "string" and spec.vpcid or "",
     created = ngx.now(),
   }
-  c.ready_at = c.created + running_after -- a later setting changes only later clusters
+  c.ready_at, c.ends = c.created + running_after, end_state -- a later setting changes only later clusters
   local a = account(ak)
   a.by_id[c.id] = c
   a.order[#a.order + 1] = c.id

@@ -79,7 +79,7 @@ local function execute(r, route, id, ctx)
   local info, err = authenticate(r, route)
   if not info then return nil, err end
   local h = route[4]
-  if h == "list" then return cs.list(info.ak, form.decode(r.raw_query)) end
+  if h == "list" then return cs.list(info.ak, ctx.args, ctx.fault) end
   if h == "create" then return cs.create(info.ak, r.body, ctx.request_id) end
   if h == "get" then return cs.get(info.ak, id) end
   return cs.delete(info.ak, id, ctx.request_id)
@@ -99,7 +99,8 @@ function M.handle()
                              message = "Specified api " .. r.method .. " " .. r.raw_path .. " is not found." })
   end
   stats.action(route[3])
-  ctx.fault = faults.take("roa")
+  if route[4] == "list" then ctx.args = form.decode(r.raw_query) end
+  ctx.fault = faults.take("roa", ctx.args and cs.continues(ctx.args))
   if ctx.fault then
     local err = faults.apply(ctx.fault)
     if err then return send_error(ctx, err) end

@@ -9,8 +9,9 @@
 --   GET  requests  request log of the API requests, oldest first (the last
 --                1000; ?since=SEQ: only later ones), see reqlog.lua;
 --                DELETE requests  clears only the log
---   GET  cs      Container Service settings;  POST cs  {"running_after": s}
---                how long a new cluster stays `initial` (reset: 1 s)
+--   GET  cs      Container Service settings;  POST cs  {"running_after": s,
+--                "end_state": "running"|"failed"}: how long a new cluster
+--                stays `initial` (reset: 1 s) and the state it then reaches
 --   GET  iam     Huawei IAM token settings and counts
 --   POST iam     {"token_ttl": seconds} lifetime of tokens issued from now on
 --                (reset restores 24 h); {"revoke_tokens": true} makes every
@@ -123,7 +124,8 @@ local function set_cs()
   ngx.req.read_body()
   local ok, err = cs.settings(cjson.decode(ngx.req.get_body_data() or ""))
   if not ok then return reply(400, { Code = "InvalidCsControl", Message = err }) end
-  return reply(200, { ok = true, running_after = cs.counts().running_after })
+  local c = cs.counts()
+  return reply(200, { ok = true, running_after = c.running_after, end_state = c.end_state })
 end
 
 local function add_fault()
@@ -176,8 +178,7 @@ local ROUTES = {
   ["GET requests"]    = list_requests,
   ["DELETE requests"] = function() reqlog.clear(); reply(200, { ok = true }) end,
   ["GET iam"]       = function() reply(200, iam_settings()) end,
-  ["GET cs"]        = function() reply(200, { running_after = cs.counts().running_after,
-                                              clusters = cs.counts().clusters }) end,
+  ["GET cs"]        = function() reply(200, cs.counts()) end,
   ["POST cs"]       = set_cs,
   ["POST iam"]      = set_iam,
   ["GET lifecycle"] = function() reply(200, { seconds = lifecycle.seconds() }) end,

@@ -52,8 +52,10 @@ function M.session_name(owner)
   return owner.session
 end
 
--- A service error of STS is a credentials error of the call that needed it.
+-- A service error of STS is a credentials error of the call that needed it
+-- (cause_kind: what it was, network and timeout included, as for metadata).
 local function failed(err, action, role)
+  err.cause_kind = err.kind
   err.kind = "credentials"
   err.message = "STS " .. action .. " for " .. role .. " failed: " .. tostring(err.message)
   err.retryable = false -- STS's own client has retried already

@@ -1,8 +1,9 @@
 -- What a Huawei Cloud credential is: AK/SK (optionally temporary, with a
 -- security token) or an IAM user's password; and the providers,
 -- cloudapi.credentials.huaweicloud.<name>, one file each, loaded on first
--- use: env, profile (~/.huaweicloud/credentials), metadata (an ECS
--- agency's temporary AK/SK), chain, default (the default chain).
+-- use: env, profile (~/.huaweicloud/credentials), profiles (the sections
+-- of that file), metadata (an ECS agency's temporary AK/SK), chain,
+-- default (the default chain).
 local M = {}
 
 -- Constant lists: a client checks a stable credential once per list.
@@ -10,7 +11,8 @@ M.AKSK = { required = { "ak", "sk" }, optional = { "security_token" }, secrets =
 M.TOKEN = { required = { "username", "password", "domain" }, optional = { "project" }, secrets = { "password" } }
 
 local EXPORTS = {
-  env = { "env", "provider" }, profile = { "profile", "new" }, metadata = { "metadata", "new" },
+  env = { "env", "provider" }, profile = { "profile", "new" }, profiles = { "profile", "list" },
+  metadata = { "metadata", "new" },
   chain = { "chain", "new" }, default = { "chain", "default" },
 }
 
