@@ -31,16 +31,22 @@ describe("curl transport TLS", function()
 
   -- Polls until it answers a TLS handshake: a loaded machine may take
   -- long to start openssl (the deadline is generous, the poll quick).
+  -- A port another process holds (or the previous server's, not yet
+  -- released) makes s_server exit at once: then another port.
   local function serve(name)
-    pid = io.popen(("openssl s_server -quiet -accept 127.0.0.1:%d -cert %s/%s.pem -key %s/%s.key -www " ..
-                    ">/dev/null 2>&1 & echo $!"):format(port, dir, name, dir, name)):read("*l")
     local deadline = core.monotonic() + 60
-    repeat
-      if sh(("openssl s_client -connect 127.0.0.1:%d </dev/null >/dev/null 2>&1"):format(port)) then return end
-      if not sh("kill -0 " .. pid .. " 2>/dev/null") then error("s_server exited (port " .. port .. " taken?)") end
-      core.sleep(0.05)
-    until core.monotonic() > deadline
-    error("s_server did not start within 60 s")
+    for _ = 1, 20 do
+      pid = io.popen(("openssl s_server -quiet -accept 127.0.0.1:%d -cert %s/%s.pem -key %s/%s.key -www " ..
+                      ">/dev/null 2>&1 & echo $!"):format(port, dir, name, dir, name)):read("*l")
+      repeat
+        if sh(("openssl s_client -connect 127.0.0.1:%d </dev/null >/dev/null 2>&1"):format(port)) then return end
+        if not sh("kill -0 " .. pid .. " 2>/dev/null") then break end
+        core.sleep(0.05)
+      until core.monotonic() > deadline
+      if core.monotonic() > deadline then error("s_server did not start within 60 s") end
+      port = 20000 + math.random(0, 20000)
+    end
+    error("s_server exited at once on 20 ports")
   end
 
   -- Until it is gone, so the port is free for the next one.
