@@ -112,6 +112,7 @@ local nonce = core.nonce
 local function uniform()
   return tonumber(nonce():sub(1, 13), 16) / 2 ^ 52
 end
+M.uniform = uniform
 
 -- Full jitter: uniform in [0, min(cap, base * 2^(n-1))], at least what the
 -- server asked for, and never more than the policy's max_delay: a server

@@ -87,13 +87,11 @@ local function check(opts)
   return s
 end
 
-local seeded = false
+-- "Equal jitter": at least half the backoff. From retry's generator: the
+-- program's own math.random is never reseeded nor drawn from.
+local uniform = require("cloudapi.retry").uniform
 local function jitter(d)
-  if not seeded then
-    math.randomseed(math.floor(core.monotonic() * 1e6) % 2147483647)
-    seeded = true
-  end
-  return d * (0.5 + 0.5 * math.random()) -- "equal jitter": at least half the backoff
+  return d * (0.5 + 0.5 * uniform())
 end
 
 local function sleep(client, d)

@@ -58,6 +58,20 @@ describe("wait", function()
     assert.is_true(elapsed >= 0.5 and elapsed < 5, "elapsed " .. elapsed)
   end)
 
+  it("neither reseeds nor draws from the program's math.random while it backs off", function()
+    emulator.lifecycle(60)
+    local c = ecs()
+    assert(c:call("StartInstance", { InstanceId = "i-hz000006" }))
+    math.randomseed(42)
+    local want = { math.random(), math.random() }
+    math.randomseed(42)
+    local _, err = c:wait("DescribeInstances", one("i-hz000006"),
+                          { path = STATUS, equals = "Nope", timeout = 0.4, interval = 0.05 })
+    assert.are.equal("WaitTimeout", err.code)
+    assert.is_true(err.polls >= 2) -- jitter was drawn between reads
+    assert.are.same(want, { math.random(), math.random() })
+  end)
+
   it("ends at a fail_on state with that value", function()
     emulator.lifecycle(0.3)
     local c = ecs()

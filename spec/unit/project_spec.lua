@@ -34,3 +34,15 @@ describe("the project", function()
     assert.are.same({}, listed)
   end)
 end)
+
+describe("the library", function()
+  it("never calls the program's math.random or math.randomseed", function()
+    local p = assert(io.popen("grep -rn 'math%.random\\|math\\.random' lua/ || true"))
+    local hits = {}
+    for line in p:lines() do
+      if not line:find("never reseeded nor drawn", 1, true) then hits[#hits + 1] = line end
+    end
+    p:close()
+    assert.are.same({}, hits)
+  end)
+end)
