@@ -153,4 +153,39 @@ describe("clock values", function()
     assert.are.equal("timestamp must be seconds from 1970 to 9999, got NaN", err.message)
     assert.are.equal(0, #emulator.requests())
   end)
+
+  it("the ROA client too, under both signatures: a bad clock or date is a config error, never a raise", function()
+    local FORMS = { acs = 'an RFC 7231 date such as "Wed, 01 May 2024 12:00:00 GMT"',
+                    ["ACS3-HMAC-SHA256"] = 'an ISO 8601 UTC time such as "2024-05-01T12:00:00Z"' }
+    for signature, form in pairs(FORMS) do
+      local function cs(opts)
+        opts.product, opts.region, opts.endpoint, opts.credentials = "cs", "cn-hangzhou", emulator.url, KEYS.test
+        opts.signature = signature
+        return cloudapi.aliyun.roa(opts)
+      end
+      local O = { action = "DescribeClusters" }
+      for bad, shown in pairs({ [1e300] = "1e+300", [-5] = "-5", [math.huge] = "inf", soon = '"soon"' }) do
+        local c = cs{ clock = function() return bad end }
+        for _, r in ipairs({ { c:get("/clusters", O) }, { c:prepare("GET", "/clusters", O) } }) do
+          assert.is_nil(r[1])
+          assert.are.equal("config", r[2].kind)
+          assert.are.equal("the client's clock must return seconds since the epoch (1970 to 9999), it returned " ..
+                           shown, r[2].message)
+        end
+      end
+      local c = cs{}
+      for _, case in ipairs({
+        { -1e20, "date must be seconds from 1970 to 9999, got -1e+20" },
+        { 0 / 0, "date must be seconds from 1970 to 9999, got NaN" },
+        { "garbage", "date must be seconds since the epoch or " .. form .. ', got "garbage"' },
+        { true, "date must be seconds since the epoch or the date string to send, got a boolean" },
+      }) do
+        local date, want = case[1], case[2]
+        local req, err = c:prepare("GET", "/clusters", O, { date = date })
+        assert.is_nil(req)
+        assert.are.equal(want, err.message)
+      end
+    end
+    assert.are.equal(0, #emulator.requests())
+  end)
 end)

@@ -104,8 +104,8 @@ describe("aliyun roa prepare (acs)", function()
       fails("body must be a table (sent as JSON) or a string", "POST", "/clusters", { body = 42 })
       fails("action must be an API name such as \"DescribeClusterDetail\"", "GET", "/clusters", { action = "a b" })
       fails("nonce must be a non-empty string without control characters", "GET", "/clusters", nil, { nonce = "" })
-      fails("date must be seconds since the epoch or the date string to send", "GET", "/clusters", nil,
-            { date = "a\nb" })
+      fails('date must be seconds since the epoch or an RFC 7231 date such as "Wed, 01 May 2024 12:00:00 GMT", ' ..
+            'got "a\\\nb"', "GET", "/clusters", nil, { date = "a\nb" })
     end)
 
     it("under ACS3 when no action names the API", function()

@@ -7,6 +7,7 @@
 local core = require "cloudapi.core"
 local client = require "cloudapi.client"
 local errors = require "cloudapi.errors"
+local clock = require "cloudapi.clock"
 local options = require "cloudapi.options"
 local paths, rest = require "cloudapi.path", require "cloudapi.rest"
 
@@ -145,8 +146,9 @@ end
 function Client:build(ctx, _, timeout, remaining, idempotent)
   local creds, err = client.credentials(self, FIELDS)
   if not creds then return nil, err end
-  return build_request(self, creds, ctx.method, ctx.path, ctx.opts, nil, self.clock() + self.clock_offset, false,
-                       timeout, remaining, idempotent)
+  local now, bad = clock.now(self)
+  if not now then return nil, errors.config(bad) end
+  return build_request(self, creds, ctx.method, ctx.path, ctx.opts, nil, now, false, timeout, remaining, idempotent)
 end
 
 -- prepare(method, path, {query=, headers=, body=, path=, action=}, {nonce=, date=})
@@ -161,14 +163,29 @@ function Client:prepare(method, path, opts, sign_opts)
   if nonce ~= nil and (type(nonce) ~= "string" or nonce == "" or nonce:find("[%c]")) then
     return nil, errors.config("nonce must be a non-empty string without control characters")
   end
-  local tdate = type(date)
-  if date ~= nil and not (tdate == "number" or (tdate == "string" and date ~= "" and not date:find("[%c]"))) then
-    return nil, errors.config("date must be seconds since the epoch or the date string to send")
+  local tdate, step = type(date), self.step
+  if tdate == "number" then
+    if not (date >= clock.MIN and date < clock.MAX) then -- NaN fails too
+      return nil, errors.config("date must be seconds from 1970 to 9999, got " .. errors.show(date))
+    end
+  elseif tdate == "string" then
+    if not step.date_ok(date) then
+      return nil, errors.config("date must be seconds since the epoch or " .. step.DATE_FORM .. ", got " ..
+                                errors.show(date))
+    end
+  elseif date ~= nil then
+    return nil, errors.config("date must be seconds since the epoch or the date string to send, got " ..
+                              errors.show(date))
   end
   local creds, err = client.credentials(self, FIELDS)
   if not creds then return nil, err end
+  if date == nil then
+    local bad
+    date, bad = clock.now(self)
+    if not date then return nil, errors.config(bad) end
+  end
   local req
-  req, err = build_request(self, creds, method, path, opts, nonce, date or (self.clock() + self.clock_offset), false)
+  req, err = build_request(self, creds, method, path, opts, nonce, date, false)
   if not req then return nil, err end
   return setmetatable(req, self.prepared_mt or prepared_mt(self))
 end

@@ -48,6 +48,13 @@ local sts_headers = M.sts_headers
 -- The x-acs-date of a time in seconds.
 M.date = core.timestamp
 
+-- A date given as the string to send: ISO 8601 UTC to the second.
+M.DATE_FORM = "an ISO 8601 UTC time such as \"2024-05-01T12:00:00Z\""
+function M.date_ok(s)
+  return s:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ$") ~= nil and
+         require("cloudapi.clock").parse_iso8601(s) ~= nil
+end
+
 -- sign(h, creds, method, host, path, query, body, action, version, nonce, date)
 -- -> canonical query, canonical request, string to sign | nil, reason
 -- h: the request's headers, completed here; path as sent; query: flat

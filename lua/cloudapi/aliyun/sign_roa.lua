@@ -19,6 +19,12 @@ M.RESERVED_HEADERS = {
   ["x-acs-security-token"] = true, ["x-acs-accesskey-id"] = true,
 }
 
+-- A date given as the string to send: RFC 7231's IMF-fixdate.
+M.DATE_FORM = "an RFC 7231 date such as \"Wed, 01 May 2024 12:00:00 GMT\""
+function M.date_ok(s)
+  return clock.parse_http_date(s) ~= nil
+end
+
 -- The Date header (RFC 7231) of a time in seconds, made once per second.
 local date_second, date_text = -1, nil
 function M.date(t)
