@@ -78,12 +78,17 @@ describe("file descriptors", function()
     end
     m:close()
     for i = 1, 20 do assert.are.equal(200, (sessions[i]:result())) end
-    assert.are.equal(before, fds())
+    -- none more than before: a leak adds descriptors. (One fewer happens in
+    -- a full run, when a connection an earlier spec left open closes
+    -- meanwhile: not this test's business.)
+    local after = fds()
+    assert.is_true(after <= before, after .. " descriptors, " .. before .. " before")
     -- a plain call: its multi handle, its connection
     assert.are.equal(200, (sessions[1]:request{ method = "GET", url = emulator.url .. "/__emulator/ping" }))
     assert.is_true(fds() > before)
     for i = 1, 20 do sessions[i]:close() end
-    assert.are.equal(before, fds())
+    after = fds()
+    assert.is_true(after <= before, after .. " descriptors, " .. before .. " before")
   end)
 
   it("cloudapi.all at concurrency 1000 leaves no descriptor behind", function()
