@@ -77,6 +77,37 @@ describe("a server quoting the request", function()
     end
   end)
 
+  it("never shows an ACS3 or ROA signature nor the security token (RPC and ROA clients)", function()
+    local function roa(signature)
+      return cloudapi.aliyun.roa{ product = "cs", region = "cn-hangzhou", endpoint = emulator.url,
+                                  credentials = KEYS.sts, retry = false, signature = signature }
+    end
+    local cases = {
+      { aliyun(KEYS.sts, { signature = "ACS3-HMAC-SHA256" }), "DescribeRegions", nil, "rpc",
+        "ACS3%-HMAC%-SHA256 Credential=[^,]+,SignedHeaders=[^,]+,Signature=(%x+)" },
+      { roa("acs"), "GET", "/clusters", "roa", "acs sts%-ak:([%w+/=]+)" },
+      { roa("ACS3-HMAC-SHA256"), "GET", "/clusters", "roa",
+        "ACS3%-HMAC%-SHA256 Credential=[^,]+,SignedHeaders=[^,]+,Signature=(%x+)" },
+    }
+    for i, case in ipairs(cases) do
+      local c, a1, a2, api, pattern = case[1], case[2], case[3], case[4], case[5]
+      local events = {}
+      c.on_event = function(ev) events[#events + 1] = ev end
+      local req = a2 and assert(c:prepare(a1, a2, { action = "DescribeClusters" })) or assert(c:prepare(a1))
+      local sig = req.headers.Authorization:match("^" .. pattern .. "$")
+      assert.is_truthy(sig, "case " .. i .. ": " .. req.headers.Authorization)
+      emulator.fault{ kind = "echo", api = api }
+      local _, err = c:send(req)
+      assert.are.equal("EchoedRequest", err.code, "case " .. i)
+      -- the quote is there, the secrets are not
+      assert.is_truthy(err.message:find("Authorization: ", 1, true), err.message)
+      assert.is_truthy(err.message:find("x-acs-security-token: [REDACTED]", 1, true) or
+                       err.message:find("X-Acs-Security-Token: [REDACTED]", 1, true), err.message)
+      shows_none(err, { sig, "sts-token", "sts-secret" })
+      assert.are.same({}, leaks(events, { sig, "sts-token", "sts-secret" }, "events"))
+    end
+  end)
+
   it("never shows the Huawei signature nor the security token", function()
     local events = {}
     local c = vpcep(KEYS.hw_sts, { on_event = function(ev) events[#events + 1] = ev end })
