@@ -26,6 +26,10 @@ describe("aliyun RPC under ACS3-HMAC-SHA256", function()
       local again = assert(ecs:call("DescribeInstances",
                                     { InstanceIds = cloudapi.json{ page.Instances.Instance[1].InstanceId } }))
       assert.are.equal("Starting", again.Instances.Instance[1].Status) -- then Running (the lifecycle)
+      local running = assert(ecs:call("DescribeInstances", { Status = "Running", PageSize = 1 })).Instances.Instance[1]
+      assert(ecs:call("StopInstance", { InstanceId = running.InstanceId }))
+      assert.are.equal("Stopping", assert(ecs:call("DescribeInstances",
+        { InstanceIds = cloudapi.json{ running.InstanceId } })).Instances.Instance[1].Status)
       assert.is_truthy(assert(ecs:call("CreateSnapshot", { DiskId = "d-1" })).SnapshotId:match("^s%-"))
       assert.are.equal(13, #assert(vpc:call("DescribeRegions")).Regions.Region)
       local a = assert(vpc:call("AllocateEipAddress", { Bandwidth = 5, ClientToken = "acs3-" .. method }))
@@ -44,6 +48,50 @@ describe("aliyun RPC under ACS3-HMAC-SHA256", function()
       assert.are.equal(32, #log[1].nonce)
     end)
   end
+
+  for _, method in ipairs({ "GET", "POST" }) do
+    it("serves every STS action over " .. method .. ", and the temporary key it issues signs ACS3 too", function()
+      local sts = client("sts", { method = method, version = "2015-04-01" })
+      assert.are.equal("Account", assert(sts:call("GetCallerIdentity")).IdentityType)
+      local role = assert(sts:call("AssumeRole", { RoleArn = emulator.ROLE, RoleSessionName = "acs3" }))
+      local temp = role.Credentials
+      assert.is_truthy(temp.AccessKeyId:match("^STS%."), temp.AccessKeyId)
+      local oidc = assert(sts:call("AssumeRoleWithOIDC", { RoleArn = emulator.OIDC_ROLE,
+        OIDCProviderArn = emulator.OIDC_PROVIDER, OIDCToken = emulator.OIDC_TOKEN, RoleSessionName = "acs3" }))
+      assert.is_truthy(oidc.Credentials.SecurityToken ~= nil)
+      local ecs = client("ecs", { method = method, credentials = { access_key_id = temp.AccessKeyId,
+        access_key_secret = temp.AccessKeySecret, security_token = temp.SecurityToken } })
+      assert.are.equal(13, #assert(ecs:call("DescribeRegions")).Regions.Region)
+      local as_role = client("sts", { method = method, version = "2015-04-01", credentials = ecs.provider })
+      local who = assert(as_role:call("GetCallerIdentity"))
+      assert.are.equal("AssumedRoleUser", who.IdentityType) -- the emulator saw the temporary key
+      assert.is_truthy(who.Arn:find("/acs3$"), who.Arn)
+      assert.are.equal(0, emulator.stats().errors)
+    end)
+  end
+
+  it("refuses a temporary key after it expires, under ACS3 on RPC and ROA", function()
+    emulator.credentials{ lifetime = 1 }
+    local sts = client("sts", { version = "2015-04-01" })
+    local temp = assert(sts:call("AssumeRole", { RoleArn = emulator.ROLE, RoleSessionName = "expiry" })).Credentials
+    local creds = { access_key_id = temp.AccessKeyId, access_key_secret = temp.AccessKeySecret,
+                    security_token = temp.SecurityToken }
+    local ecs = client("ecs", { credentials = creds, retry = false })
+    local cs = emulator.aliyun(cloudapi.aliyun.roa, { product = "cs", signature = "ACS3-HMAC-SHA256",
+                                                      credentials = creds, retry = false })
+    assert(ecs:call("DescribeRegions"))
+    assert(cs:get("/clusters", { action = "DescribeClusters" }))
+    local deadline = core.monotonic() + 30
+    local err
+    repeat -- the key lives one second: poll, no fixed sleep
+      local res
+      res, err = ecs:call("DescribeRegions")
+      if res then core.sleep(0.1) end
+    until not res or core.monotonic() > deadline
+    assert.are.equal("InvalidSecurityToken.Expired", err and err.code)
+    local _, rerr = cs:get("/clusters", { action = "DescribeClusters" })
+    assert.are.equal("InvalidSecurityToken.Expired", rerr.code)
+  end)
 
   it("works with STS credentials and names the action's missing parameter", function()
     local ecs = client("ecs", { credentials = KEYS.sts })

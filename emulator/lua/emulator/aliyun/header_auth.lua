@@ -76,6 +76,9 @@ local function account_time_token(ak, when, parse, headers)
       return fail(400, "InvalidSecurityToken.Mismatch", "Specified SecurityToken mismatch with the AccessKey.")
     end
   end
+  if account.expires and ngx.now() >= account.expires then -- a key the emulator issued (common/temp_keys.lua)
+    return fail(400, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
+  end
   return account
 end
 
