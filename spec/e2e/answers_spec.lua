@@ -67,6 +67,16 @@ describe("answers", function()
     local _, xerr = aliyun("ecs", { format = "XML" }):call("DescribeRegions")
     assert.are.equal("decode", xerr.kind)
     assert.is_truthy(xerr.message:find("as XML: the server sent JSON", 1, true), xerr.message)
+    -- a Content-Type that says JSON over an XML body: the body is what is wrong
+    emulator.fault{ kind = "raw", api = "rpc", content_type = "application/json",
+                    body = "<DescribeRegionsResponse><RequestId>R</RequestId></DescribeRegionsResponse>" }
+    local _, lerr = aliyun("ecs"):call("DescribeRegions")
+    assert.is_truthy(lerr.message:find("^cannot decode the response as JSON: the body is not JSON though its " ..
+                                       "Content%-Type says it is %(Content%-Type 'application/json'%)"), lerr.message)
+    -- no Content-Type, an XML body where JSON was asked for
+    emulator.fault{ kind = "raw", api = "rpc", body = "<R><RequestId>R</RequestId></R>" }
+    local _, nerr = aliyun("ecs"):call("DescribeRegions")
+    assert.is_truthy(nerr.message:find("as JSON: the body looks like XML", 1, true), nerr.message)
   end)
 
   it("an error answer in either format still gives its code and message", function()

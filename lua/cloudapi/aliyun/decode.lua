@@ -42,8 +42,11 @@ local function value_of(res, want, failed, xml_lists)
   if media == "html" or content.looks_html(body) then return nil, "an HTML page is not an API answer" end
   if body == "" then return nil, "the body is empty" end
   if not failed then
-    return nil, (media == "json" or media == "xml") and ("the server sent " .. media:upper())
-                or ("not " .. want:upper())
+    local looks = (first == "{" and "json") or (first == "<" and "xml") or nil
+    if media == want then return nil, "the body is not " .. want:upper() .. " though its Content-Type says it is" end
+    if media == "json" or media == "xml" then return nil, "the server sent " .. media:upper() end
+    if looks then return nil, "the body looks like " .. looks:upper() end
+    return nil, "not " .. want:upper()
   end
   local as = (media == "json" or media == "xml") and media or (first == "{" and "json") or (first == "<" and "xml")
   if not as then return nil, "neither JSON nor XML" end
