@@ -152,14 +152,9 @@ function M.scrub_string(s, owner)
   return redact.apply(s, matcher(owner))
 end
 
--- Query parameters that carry a signature or a token, never shown.
-local SECRET_PARAMS = { "Signature", "SecurityToken", "X-Auth-Token", "x-acs-security-token" }
-
--- safe_url(url, owner) -> url with secret parameters and held secrets redacted
+-- safe_url(url, owner) -> url with secret parameters (redact's named
+-- values: Signature, SecurityToken, OIDCToken, ...) and held secrets redacted
 function M.safe_url(url, owner)
-  for _, name in ipairs(SECRET_PARAMS) do
-    url = url:gsub("([?&]" .. redact.plain(name) .. "=)[^&]*", "%1[REDACTED]")
-  end
   return M.scrub_string(url, owner)
 end
 

@@ -42,7 +42,8 @@ end
 
 -- Names whose value is a secret wherever it appears.
 local NAMES = { "Signature", "SecurityToken", "x-acs-security-token", "AccessKeySecret", "access_key_secret",
-                "password", "X-Auth-Token", "X-Subject-Token", "X-Security-Token", "security_token", "sk" }
+                "password", "X-Auth-Token", "X-Subject-Token", "X-Security-Token", "security_token", "sk",
+                "OIDCToken" }
 local NAMED = {}
 for _, name in ipairs(NAMES) do
   local n = "%f[%w_%-]" .. anycase(plain(name)) -- not the tail of a longer name
