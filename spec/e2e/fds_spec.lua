@@ -3,7 +3,6 @@
 -- none behind, a process with few descriptors runs high concurrency, and
 -- running out of them says so.
 local cloudapi = require "cloudapi"
-local core = require "cloudapi.core"
 local emulator = require "support.emulator"
 
 -- This process's open descriptors (ls runs in a child: it lists ours).
@@ -72,7 +71,8 @@ describe("file descriptors", function()
       local core = require "cloudapi.core"
       local function fds()
         collectgarbage(); collectgarbage()
-        local p = assert(io.popen("ls /proc/" .. io.open("/proc/self/stat"):read("*l"):match("^(%%d+)") .. "/fd | wc -l"))
+        local pid = io.open("/proc/self/stat"):read("*l"):match("^(%%d+)")
+        local p = assert(io.popen("ls /proc/" .. pid .. "/fd | wc -l"))
         local n = tonumber(p:read("*a"))
         p:close()
         return n - 1
