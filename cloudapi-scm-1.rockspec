@@ -33,7 +33,7 @@ build = {
                   "csrc/sign_acs3.c", "csrc/sign_roa.c",
                   "csrc/http.c", "csrc/http_result.c", "csrc/http_multi.c", "csrc/http_idle.c",
                   "csrc/http_check.c", "csrc/http_headers.c",
-                  "csrc/l_state.c", "csrc/l_sign.c", "csrc/l_sign_acs.c", "csrc/l_rpc_params.c", "csrc/l_crypto.c",
+                  "csrc/l_state.c", "csrc/l_sign.c", "csrc/l_sign_acs.c", "csrc/l_sign_roa.c", "csrc/l_rpc_params.c", "csrc/l_crypto.c",
                   "csrc/l_json.c", "csrc/l_time.c", "csrc/l_http.c", "csrc/l_multi.c", "csrc/l_tty.c",
                   "csrc/l_file.c",
                   "csrc/core.c" },

@@ -8,6 +8,7 @@ int luaopen_cloudapi_core(lua_State *L) {
     ca_state_new(L);  /* the box, before anything it will own */
     ca_open_sign(L);
     ca_open_sign_acs(L);
+    ca_open_sign_roa(L);
     ca_open_crypto(L);
     ca_open_json(L);
     ca_open_time(L);

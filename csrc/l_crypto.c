@@ -57,20 +57,7 @@ static int l_base64(lua_State *L) {
 
 /* nonce() -> 32 lowercase hex chars: 128 bits from the buffered pool */
 static int l_nonce(lua_State *L) {
-    unsigned char r[16];
-    char hex[33], err[256];
-    static const char digits[] = "0123456789abcdef";
-    int i;
-    ca_state *s = state_of(L);
-    if (ca_random(&s->crypto, r, sizeof r) != 0) {
-        ca_crypto_error(err, sizeof err, "RAND_bytes");
-        return luaL_error(L, "%s", err);
-    }
-    for (i = 0; i < 16; i++) {
-        hex[2 * i] = digits[r[i] >> 4];
-        hex[2 * i + 1] = digits[r[i] & 15];
-    }
-    lua_pushlstring(L, hex, 32);
+    lua_pushlstring(L, fresh_nonce(L, state_of(L)), 32);
     return 1;
 }
 

@@ -96,35 +96,9 @@ static int l_rpc_sign_args(lua_State *L) {
     if (lua_type(L, 8) == LUA_TSTRING) {
         nonce = lua_tolstring(L, 8, &nonce_len);
     } else {
-        static const char hexd[] = "0123456789abcdef";
-        unsigned char r[16];
-        int i;
-        if (ca_random(&s->crypto, r, sizeof r) != 0) {
-            ca_crypto_error(msg, sizeof msg, "RAND_bytes");
-            return luaL_error(L, "%s", msg);
-        }
-        for (i = 0; i < 16; i++) {
-            s->nonce[2 * i] = hexd[r[i] >> 4];
-            s->nonce[2 * i + 1] = hexd[r[i] & 15];
-        }
-        nonce = s->nonce; nonce_len = 32;
+        nonce = fresh_nonce(L, s); nonce_len = 32;
     }
-    if (lua_type(L, 7) == LUA_TSTRING) {
-        stamp = lua_tolstring(L, 7, &stamp_len);
-    } else {
-        double t = luaL_checknumber(L, 7);
-        long long sec;
-        if (!(t >= 0 && t < 253402300800.0)) return luaL_error(L, "time out of range");
-        sec = (long long)floor(t);
-        if (sec != s->stamp_second) { /* one strftime per second, not per call */
-            time_t tt = (time_t)sec;
-            struct tm tm;
-            if (gmtime_r(&tt, &tm) == NULL) return luaL_error(L, "time out of range");
-            strftime(s->stamp, sizeof s->stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            s->stamp_second = sec;
-        }
-        stamp = s->stamp; stamp_len = 20;
-    }
+    stamp = stamp_of(L, s, 7, &stamp_len);
     n += ca_rpc_v1_params(&s->pairs[n], nonce, nonce_len, stamp, stamp_len);
     ca_buf_init(&sig); /* b[2] still holds names and numbers the pairs point to */
     ca_buf_add(&s->b[0], prefix, pl); /* the query goes after the prefix */

@@ -1,7 +1,5 @@
-/* Lua bindings of Alibaba Cloud's header-signed families: acs3_sign
- * (ACS3-HMAC-SHA256, sign_acs3.c), acs3_sign_args (its RPC fast path),
- * roa_sign_args (ROA "acs", sign_roa.c, with the Content-MD5 it signs).
- * Marshalling only. */
+/* Lua bindings of Alibaba Cloud V3, ACS3-HMAC-SHA256 (sign_acs3.c):
+ * acs3_sign and acs3_sign_args, its RPC fast path. Marshalling only. */
 #include <string.h>
 
 #include "l_state.h"
@@ -51,17 +49,22 @@ static int l_acs3_sign(lua_State *L) {
 }
 
 /* acs3_sign_args(method, secret, ak, args, reserved, region, extra, want,
- *                name1, value1, ...)
- * -> query (GET) or form body (POST), authorization, content_sha256
+ *                nonce, date, name1, value1, ...)
+ * -> query (GET) or form body (POST), authorization, nonce, date,
+ *    content_sha256 (nil for GET: that of the empty body)
  *    [, canonical_request, string_to_sign when want] | nil
  * The RPC client's hot path under ACS3: args (the caller's table) is
  * flattened in C (l_rpc_params.c), RegionId = region added when a string,
- * the headers to sign are the name/value strings after extra plus the
- * table extra (the caller's, or nil); x-acs-content-sha256 is computed
- * here (of the form body for POST). nil means "take the general path".
- * The canonical request and string to sign are Lua strings only when
- * wanted: each is unique (the nonce) and costs an allocation per call. */
-#define ACS3_ARGS_FIRST 9
+ * the headers to sign are the name/value strings after date plus the
+ * table extra (the caller's, or nil) and the algorithm's own, added here:
+ * x-acs-signature-nonce (nonce, or a fresh one from the pool when nil),
+ * x-acs-date (date: seconds, or the string to send) and
+ * x-acs-content-sha256 (of the form body for POST). nil means "take the
+ * general path". The canonical request and string to sign are Lua strings
+ * only when wanted: each is unique (the nonce) and costs an allocation per
+ * call. */
+#define ACS3_ARGS_FIRST 11
+#define ACS3_OWN 3 /* the nonce, the date, the content hash */
 static int l_acs3_sign_args(lua_State *L) {
     ca_acs3_req r;
     ca_state *s;
@@ -79,13 +82,21 @@ static int l_acs3_sign_args(lua_State *L) {
     s = begin(L);
     if (rpc_params_flatten(L, s, 4, 5, &s->b[2], &n) != 0) { lua_pushnil(L); return 1; }
     nq = n;
-    reserve_pairs(L, s, n + 2 + (size_t)(top - ACS3_ARGS_FIRST + 1) / 2);
+    reserve_pairs(L, s, n + 1 + ACS3_OWN + (size_t)(top - ACS3_ARGS_FIRST + 1) / 2);
     if (lua_type(L, 6) == LUA_TSTRING) {
         s->pairs[nq].k = "RegionId"; s->pairs[nq].kl = 8;
         s->pairs[nq].v = lua_tolstring(L, 6, &s->pairs[nq].vl);
         nq++;
     }
-    nh = 0;
+    {
+        ca_pair *p = &s->pairs[nq];
+        p[0].k = "x-acs-signature-nonce"; p[0].kl = 21;
+        if (lua_isnil(L, 9)) { p[0].v = fresh_nonce(L, s); p[0].vl = 32; }
+        else p[0].v = check_lstr(L, 9, &p[0].vl, "nonce");
+        p[1].k = "x-acs-date"; p[1].kl = 10;
+        p[1].v = stamp_of(L, s, 10, &p[1].vl);
+        nh = 2;
+    }
     for (a = ACS3_ARGS_FIRST; a < (size_t)top; a += 2) {
         ca_pair *p = &s->pairs[nq + nh++];
         p->k = check_lstr(L, (int)a, &p->kl, "header name");
@@ -126,72 +137,23 @@ static int l_acs3_sign_args(lua_State *L) {
     if (err) { ca_buf_free(&sts); ca_buf_free(&auth); ca_buf_free(&empty); return luaL_error(L, "%s", err); }
     lua_pushlstring(L, s->b[1].p ? s->b[1].p : "", s->b[1].len);
     lua_pushlstring(L, auth.p, auth.len);
-    lua_pushlstring(L, hash, 2 * CA_SHA256_LEN);
+    if (lua_isnil(L, 9)) lua_pushlstring(L, s->nonce, 32);
+    else lua_pushvalue(L, 9);
+    if (lua_type(L, 10) == LUA_TSTRING) lua_pushvalue(L, 10);
+    else lua_pushlstring(L, s->stamp, 20);
+    if (post) lua_pushlstring(L, hash, 2 * CA_SHA256_LEN);
+    else lua_pushnil(L);
     if (want) {
         lua_pushlstring(L, s->b[0].p, s->b[0].len);
         lua_pushlstring(L, sts.p, sts.len);
     }
     ca_buf_free(&sts); ca_buf_free(&auth); ca_buf_free(&empty);
-    return want ? 5 : 3;
-}
-
-/* roa_sign_args(method, path, query, headers, body, secret, ak, want)
- * -> authorization, canonical_query (the query to send), content_md5
- *    [, string_to_sign when want]
- * headers: every header of the request but Content-MD5, which is made
- * here (Base64 MD5 of body, nil for none: of the empty body) and signed. */
-static int l_roa_sign_args(lua_State *L) {
-    ca_roa_req r;
-    ca_state *s;
-    size_t nh, bl = 0;
-    const char *body = lua_isnil(L, 5) ? "" : check_lstr(L, 5, &bl, "body");
-    int want = lua_toboolean(L, 8);
-    unsigned char md[CA_MD5_LEN];
-    char md5[32], msg[256];
-    ca_buf b64;
-    const char *err;
-    memset(&r, 0, sizeof r);
-    r.method = check_lstr(L, 1, &nh, "method");
-    r.path = check_lstr(L, 2, &r.path_len, "path");
-    r.secret = check_lstr(L, 6, &r.secret_len, "secret");
-    r.ak = check_lstr(L, 7, &r.ak_len, "access key id");
-    s = begin(L);
-    if (bl == 0) {
-        memcpy(md5, "1B2M2Y8AsgTpgAmY7PhCfg==", 25); /* most requests: no body */
-    } else {
-        if (ca_md5(&s->crypto, body, bl, md) != 0) {
-            ca_crypto_error(msg, sizeof msg, "MD5 (is it disabled in this OpenSSL?)");
-            return luaL_error(L, "%s", msg);
-        }
-        ca_buf_init(&b64);
-        ca_base64(&b64, md, sizeof md);
-        if (b64.failed || b64.len >= sizeof md5) { ca_buf_free(&b64); return luaL_error(L, "out of memory"); }
-        memcpy(md5, b64.p, b64.len + 1);
-        ca_buf_free(&b64);
-    }
-    r.nquery = read_pairs(L, s, 3, "query", 0);
-    nh = read_pairs(L, s, 4, "headers", r.nquery);
-    reserve_pairs(L, s, r.nquery + nh + 1);
-    s->pairs[r.nquery + nh].k = "Content-MD5"; s->pairs[r.nquery + nh].kl = 11;
-    s->pairs[r.nquery + nh].v = md5; s->pairs[r.nquery + nh].vl = strlen(md5);
-    r.query = s->pairs;
-    r.headers = s->pairs + r.nquery;
-    r.nheaders = nh + 1;
-    err = ca_roa_sign(&s->crypto, &r, &s->b[0], &s->b[1]);
-    if (err) return luaL_error(L, "%s", err);
-    ca_canonical_query(&s->b[2], r.query, r.nquery); /* sorted by the signer */
-    push_buf(L, &s->b[1]);
-    push_buf(L, &s->b[2]);
-    lua_pushstring(L, md5);
-    if (!want) return 3;
-    push_buf(L, &s->b[0]);
-    return 4;
+    return want ? 7 : 5;
 }
 
 static const luaL_Reg functions[] = {
     {"acs3_sign", l_acs3_sign},
     {"acs3_sign_args", l_acs3_sign_args},
-    {"roa_sign_args", l_roa_sign_args},
     {NULL, NULL},
 };
 

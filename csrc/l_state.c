@@ -39,6 +39,7 @@ ca_state *ca_state_new(lua_State *L) {
     memset(s, 0, sizeof *s);
     for (i = 0; i < NBUF; i++) ca_buf_init(&s->b[i]);
     s->stamp_second = -1;
+    s->http_second = -1;
     if (luaL_newmetatable(L, STATE_MT)) {
         lua_pushcfunction(L, state_gc);
         lua_setfield(L, -2, "__gc");

@@ -8,7 +8,9 @@
 #ifndef CLOUDAPI_L_STATE_H
 #define CLOUDAPI_L_STATE_H
 
+#include <math.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "compat.h"
 #include "canon.h"
@@ -38,6 +40,8 @@ typedef struct {
     ca_share *share;          /* set by ca_open_http; may stay NULL */
     long long stamp_second;   /* the last RPC timestamp made, reused within its second */
     char stamp[24];
+    long long http_second;    /* the last ROA Date made, likewise */
+    char http_date[64];       /* 29 used: snprintf wants room for any int */
     char nonce[33];
     size_t *koff, *voff;      /* rpc_sign_args: arena offsets of flattened pairs */
     size_t off_cap;
@@ -53,6 +57,7 @@ CA_HIDDEN ca_state *ca_state_new(lua_State *L);
  * and metatables, and leaves the stack as it found it. */
 CA_HIDDEN void ca_open_sign(lua_State *L);   /* l_sign.c */
 CA_HIDDEN void ca_open_sign_acs(lua_State *L); /* l_sign_acs.c */
+CA_HIDDEN void ca_open_sign_roa(lua_State *L); /* l_sign_roa.c */
 CA_HIDDEN void ca_open_crypto(lua_State *L); /* l_crypto.c */
 CA_HIDDEN void ca_open_json(lua_State *L);   /* l_json.c */
 CA_HIDDEN void ca_open_time(lua_State *L);   /* l_time.c */
@@ -127,6 +132,47 @@ static inline const char *req_field(lua_State *L, int t, const char *name, size_
     const char *v = opt_field(L, t, name, len ? len : &dummy);
     if (v == NULL) luaL_error(L, "field '%s' is required", name);
     return v;
+}
+
+/* A fresh nonce in s->nonce: 32 lowercase hex chars, 128 bits from the
+ * buffered pool. Raises when OpenSSL cannot give them. */
+static inline const char *fresh_nonce(lua_State *L, ca_state *s) {
+    static const char digits[] = "0123456789abcdef";
+    unsigned char r[16];
+    int i;
+    if (ca_random(&s->crypto, r, sizeof r) != 0) {
+        char msg[256];
+        ca_crypto_error(msg, sizeof msg, "RAND_bytes");
+        luaL_error(L, "%s", msg);
+        return NULL;
+    }
+    for (i = 0; i < 16; i++) {
+        s->nonce[2 * i] = digits[r[i] >> 4];
+        s->nonce[2 * i + 1] = digits[r[i] & 15];
+    }
+    s->nonce[32] = '\0';
+    return s->nonce;
+}
+
+/* The time at idx as Alibaba's timestamp (YYYY-MM-DDThh:mm:ssZ, RPC's
+ * Timestamp and ACS3's x-acs-date): a string is taken as it is, seconds
+ * are formatted once per second into s->stamp. Raises out of range. */
+static inline const char *stamp_of(lua_State *L, ca_state *s, int idx, size_t *len) {
+    double t;
+    long long sec;
+    if (lua_type(L, idx) == LUA_TSTRING) return lua_tolstring(L, idx, len);
+    t = luaL_checknumber(L, idx);
+    if (!(t >= 0 && t < 253402300800.0)) { luaL_error(L, "time out of range"); return NULL; }
+    sec = (long long)floor(t);
+    if (sec != s->stamp_second) {
+        time_t tt = (time_t)sec;
+        struct tm tm;
+        if (gmtime_r(&tt, &tm) == NULL) { luaL_error(L, "time out of range"); return NULL; }
+        strftime(s->stamp, sizeof s->stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        s->stamp_second = sec;
+    }
+    *len = 20;
+    return s->stamp;
 }
 
 /* Read a table of string -> string (or -> array of strings, for repeated

@@ -9,6 +9,12 @@ local headers_check = require "cloudapi.headers"
 local M = {}
 
 local METHODS = { GET = true, POST = true, PUT = true, DELETE = true, PATCH = true, HEAD = true }
+-- METHOD["get"], ["Get"], ["GET"] ... -> "GET": what method() returns for
+-- the usual spellings, in one lookup a hot path can make itself.
+M.METHOD = {}
+for m in pairs(METHODS) do
+  M.METHOD[m], M.METHOD[m:lower()], M.METHOD[m:sub(1, 1) .. m:sub(2):lower()] = m, m, m
+end
 
 -- method(m) -> "GET" ... | nil, err
 function M.method(m)

@@ -31,6 +31,22 @@ describe("the core called wrongly", function()
     assert.are.equal("A=1", core.canonical_query{ A = "1" })
   end)
 
+  it("roa_sign_query: fewer arguments than its fixed ones, an odd count, wrong types", function()
+    for n = 0, 8 do
+      local args = { "GET", "https://h", "/", {}, "s", "ak", false, "n", 0 }
+      raises("", core.roa_sign_query, (table.unpack or unpack)(args, 1, n))
+    end
+    raises("roa_sign_query: bad arguments", core.roa_sign_query, "GET", "https://h", "/", {}, "s", "ak", false, nil, 0,
+           "Accept")
+    raises("header value must be a string, got table", core.roa_sign_query, "GET", "https://h", "/", {}, "s", "ak",
+           false, nil, 0, "Accept", {})
+    raises("nonce must be a string, got boolean", core.roa_sign_query, "GET", "https://h", "/", {}, "s", "ak", false,
+           true, 0)
+    raises("number expected, got table", core.roa_sign_query, "GET", "https://h", "/", {}, "s", "ak", false, nil, {})
+    assert.are.equal("https://h/?a=1",
+      (core.roa_sign_query("GET", "https://h", "/", { a = 1 }, "s", "ak", false, nil, 0)))
+  end)
+
   it("session:request and multi:add: headers as a string or with non-string parts", function()
     local s, m = core.http_session(), core.http_multi()
     local cases = {

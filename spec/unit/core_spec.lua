@@ -285,3 +285,50 @@ describe("core.roa_sign_args (ROA acs)", function()
     end, "a signed header is given twice")
   end)
 end)
+
+describe("core.roa_sign_query (the ROA client's one-call path)", function()
+  local BASE = "https://cs.example"
+  local DATE = "Wed, 01 May 2024 12:00:00 GMT"
+
+  it("signs as roa_sign_args does, adding the algorithm's own headers and the Date of a time", function()
+    local url, auth, nonce, date, sts = core.roa_sign_query("GET", BASE, "/clusters",
+      { page_size = 10, name = "a b", on = true, neg = -5, f = 10.0 }, "s", "ak", true, "n-1", 1714564800.75,
+      "Accept", "application/json", "x-acs-version", "2015-12-15")
+    assert.are.equal("n-1", nonce)
+    assert.are.equal(DATE, date)
+    assert.are.equal(BASE .. "/clusters?f=10&name=a%20b&neg=-5&on=true&page_size=10", url)
+    local auth2, query2, _, sts2 = core.roa_sign_args("GET", "/clusters",
+      { page_size = "10", name = "a b", on = "true", neg = "-5", f = "10" },
+      { Accept = "application/json", Date = DATE, ["x-acs-signature-method"] = "HMAC-SHA1",
+        ["x-acs-signature-version"] = "1.0", ["x-acs-signature-nonce"] = "n-1", ["x-acs-version"] = "2015-12-15" },
+      nil, "s", "ak", true)
+    assert.are.equal(sts2, sts)
+    assert.are.equal(auth2, auth)
+    assert.are.equal(BASE .. "/clusters?" .. query2, url)
+    local _, _, _, _, none = core.roa_sign_query("GET", BASE, "/clusters", nil, "s", "ak", false, "n-1", DATE)
+    assert.is_nil(none) -- the string to sign only when wanted
+  end)
+
+  it("draws a nonce from the pool when given none, and makes the Date of any second", function()
+    local url, _, nonce, date = core.roa_sign_query("GET", BASE, "/clusters", nil, "s", "ak", false, nil, 0)
+    assert.are.equal(BASE .. "/clusters", url) -- no query: no '?'
+    assert.is_truthy(nonce:match("^" .. ("[0-9a-f]"):rep(32) .. "$"))
+    assert.are.equal("Thu, 01 Jan 1970 00:00:00 GMT", date)
+    local _, _, nonce2, last = core.roa_sign_query("GET", BASE, "/", {}, "s", "ak", false, nil, 253402300799)
+    assert.are_not.equal(nonce, nonce2)
+    assert.are.equal("Fri, 31 Dec 9999 23:59:59 GMT", last)
+    local _, _, _, given = core.roa_sign_query("GET", BASE, "/", {}, "s", "ak", false, nil, DATE)
+    assert.are.equal(DATE, given)
+    assert.has_error(function() core.roa_sign_query("GET", BASE, "/", {}, "s", "ak", false, nil, -1) end,
+      "time out of range")
+    assert.has_error(function() core.roa_sign_query("GET", BASE, "/", {}, "s", "ak", false, nil, 0 / 0) end,
+      "time out of range")
+  end)
+
+  it("leaves to the general path a query it does not read", function()
+    for _, q in ipairs({ { x = { "a" } }, { x = 1.5 }, { x = 2 ^ 53 }, { x = "a\0b" }, { [""] = "x" }, { "x" },
+                         setmetatable({}, {}), "x=1" }) do
+      assert.is_nil(core.roa_sign_query("GET", BASE, "/", q, "s", "ak", false, "n", DATE))
+    end
+  end)
+end)

@@ -60,6 +60,7 @@ end
 
 local FIELDS = creds_spec.FIELDS
 local NONE = {}
+local METHOD = rest.METHOD
 
 -- build_request(self, creds, method, path, opts, nonce, date, want) -> req
 -- | nil, err: one signed request. date: seconds or the string the
@@ -68,8 +69,12 @@ local NONE = {}
 -- timeout, remaining, idempotent: the transport fields of a call's attempt.
 local function build_request(self, creds, method, path, opts, nonce, date, want, timeout, remaining, idempotent)
   local why
-  method, why = rest.method(method)
-  if not method then return nil, why end
+  if METHOD[method] then
+    method = METHOD[method]
+  else
+    method, why = rest.method(method)
+    if not method then return nil, why end
+  end
   if opts == nil then
     opts = NONE
   elseif type(opts) ~= "table" then
@@ -86,19 +91,27 @@ local function build_request(self, creds, method, path, opts, nonce, date, want,
   if opts.path == nil then filled, why = paths.cached(self.paths, path, PATH_RULES)
   else filled, why = paths.fill(path, opts.path, PATH_RULES) end
   if not filled then return nil, errors.config(why) end
-  local query
-  query, why = rest.query(opts.query)
-  if not query then return nil, why end
-  local h, own, body = rest.headers_and_body(opts, RESERVED, "application/octet-stream")
-  if not h then return nil, own end
-  if not own.accept then h.Accept = "application/json" end
-  if not own["user-agent"] then h["User-Agent"] = self.user_agent end
   local step = self.step
-  if type(date) == "number" then date = step.date(date) end
-  local q, canonical, sts = step.sign(h, creds, method, self.hostport, filled, query, body, action,
-                                      self.version, nonce or core.nonce(), date, want)
-  if not q then return nil, errors.config(canonical) end
-  local url = q ~= "" and (self.base_url .. filled .. "?" .. q) or (self.base_url .. filled)
+  local h, url, canonical, sts, body
+  if step == sign_roa and opts.headers == nil and opts.body == nil then
+    h, url, sts = sign_roa.fast(creds, method, self.base_url, filled, opts.query, self.version, nonce, date,
+                                self.user_agent, want)
+  end
+  if not h then
+    nonce = nonce or core.nonce()
+    if type(date) == "number" then date = step.date(date) end
+    local query, own, q
+    query, why = rest.query(opts.query)
+    if not query then return nil, why end
+    h, own, body = rest.headers_and_body(opts, RESERVED, "application/octet-stream")
+    if not h then return nil, own end
+    if not own.accept then h.Accept = "application/json" end
+    if not own["user-agent"] then h["User-Agent"] = self.user_agent end
+    q, canonical, sts = step.sign(h, creds, method, self.hostport, filled, query, body, action,
+                                  self.version, nonce, date, want)
+    if not q then return nil, errors.config(canonical) end
+    url = q ~= "" and (self.base_url .. filled .. "?" .. q) or (self.base_url .. filled)
+  end
   -- Sized once: a table grown field by field is rehashed on the way.
   local req
   if timeout then
@@ -151,40 +164,46 @@ function Client:build(ctx, _, timeout, remaining, idempotent)
   return build_request(self, creds, ctx.method, ctx.path, ctx.opts, nil, now, false, timeout, remaining, idempotent)
 end
 
+-- signing(step, sign_opts) -> nonce, date | nil, nil, err: prepare's
+-- {nonce=, date=}, checked.
+local function signing(step, sign_opts)
+  if type(sign_opts) ~= "table" then return nil, nil, errors.config("signing options must be a table") end
+  local nonce, date = sign_opts.nonce, sign_opts.date
+  if nonce ~= nil and (type(nonce) ~= "string" or nonce == "" or nonce:find("[%c]")) then
+    return nil, nil, errors.config("nonce must be a non-empty string without control characters")
+  end
+  local tdate = type(date)
+  if tdate == "number" then
+    if not (date >= clock.MIN and date < clock.MAX) then -- NaN fails too
+      return nil, nil, errors.config("date must be seconds from 1970 to 9999, got " .. errors.show(date))
+    end
+  elseif tdate == "string" then
+    if not step.date_ok(date) then
+      return nil, nil, errors.config("date must be seconds since the epoch or " .. step.DATE_FORM .. ", got " ..
+                                     errors.show(date))
+    end
+  elseif date ~= nil then
+    return nil, nil, errors.config("date must be seconds since the epoch or the date string to send, got " ..
+                                   errors.show(date))
+  end
+  return nonce, date
+end
+
 -- prepare(method, path, {query=, headers=, body=, path=, action=}, {nonce=, date=})
 -- -> request | nil, err. date: seconds since the epoch, or the string put
 -- on the wire (RFC 7231 Date for acs, x-acs-date for ACS3). Pure: no I/O.
 function Client:prepare(method, path, opts, sign_opts)
-  local nonce, date
+  local nonce, date, err, creds, req
   if sign_opts ~= nil then
-    if type(sign_opts) ~= "table" then return nil, errors.config("signing options must be a table") end
-    nonce, date = sign_opts.nonce, sign_opts.date
+    nonce, date, err = signing(self.step, sign_opts)
+    if err then return nil, err end
   end
-  if nonce ~= nil and (type(nonce) ~= "string" or nonce == "" or nonce:find("[%c]")) then
-    return nil, errors.config("nonce must be a non-empty string without control characters")
-  end
-  local tdate, step = type(date), self.step
-  if tdate == "number" then
-    if not (date >= clock.MIN and date < clock.MAX) then -- NaN fails too
-      return nil, errors.config("date must be seconds from 1970 to 9999, got " .. errors.show(date))
-    end
-  elseif tdate == "string" then
-    if not step.date_ok(date) then
-      return nil, errors.config("date must be seconds since the epoch or " .. step.DATE_FORM .. ", got " ..
-                                errors.show(date))
-    end
-  elseif date ~= nil then
-    return nil, errors.config("date must be seconds since the epoch or the date string to send, got " ..
-                              errors.show(date))
-  end
-  local creds, err = client.credentials(self, FIELDS)
+  creds, err = client.credentials(self, FIELDS)
   if not creds then return nil, err end
   if date == nil then
-    local bad
-    date, bad = clock.now(self)
-    if not date then return nil, errors.config(bad) end
+    date, err = clock.now(self)
+    if not date then return nil, errors.config(err) end
   end
-  local req
   req, err = build_request(self, creds, method, path, opts, nonce, date, false)
   if not req then return nil, err end
   return setmetatable(req, self.prepared_mt or prepared_mt(self))

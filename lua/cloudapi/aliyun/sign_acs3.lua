@@ -79,43 +79,33 @@ end
 
 local RESERVED = sign_v1.RESERVED
 local NONE = {}
-local acs3_sign_args, nonce_of, timestamp = core.acs3_sign_args, core.nonce, core.timestamp
-
--- The x-acs-date of the current second, made once per second.
-local stamp_second, stamp = -1, nil
-local function date_of(time)
-  if type(time) == "string" then return time end
-  local sec = math.floor(time)
-  if sec ~= stamp_second then stamp_second, stamp = sec, timestamp(sec) end
-  return stamp
-end
+local acs3_sign_args = core.acs3_sign_args
 
 -- sign_args(self, creds, args, reserved, action, nonce, date, extra, want)
--- -> query or body, authorization, content hash [, canonical request,
--- string to sign when want] | nil (args the C core cannot flatten: take
--- the general path)
+-- -> query or body, authorization, nonce, date, content hash (nil: of the
+-- empty body) [, canonical request, string to sign when want] | nil (args
+-- the C core cannot flatten: take the general path). nonce nil: a fresh
+-- one; date: seconds or the x-acs-date string.
 local function sign_args(self, creds, args, reserved, action, nonce, date, extra, want)
   local region = args.RegionId == nil and self.region or nil
   local token = creds.security_token
   local m, secret, id = self.method, creds.access_key_secret, creds.access_key_id
   if token and token ~= "" then
     if m == "POST" then
-      return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, "host", self.hostport,
-        "x-acs-action", action, "x-acs-version", self.version, "x-acs-date", date,
-        "x-acs-signature-nonce", nonce, "x-acs-security-token", token, "x-acs-accesskey-id", id,
-        "content-type", FORM)
+      return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, nonce, date, "host", self.hostport,
+        "x-acs-action", action, "x-acs-version", self.version, "x-acs-security-token", token,
+        "x-acs-accesskey-id", id, "content-type", FORM)
     end
-    return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, "host", self.hostport,
-      "x-acs-action", action, "x-acs-version", self.version, "x-acs-date", date,
-      "x-acs-signature-nonce", nonce, "x-acs-security-token", token, "x-acs-accesskey-id", id)
+    return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, nonce, date, "host", self.hostport,
+      "x-acs-action", action, "x-acs-version", self.version, "x-acs-security-token", token,
+      "x-acs-accesskey-id", id)
   end
   if m == "POST" then
-    return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, "host", self.hostport,
-      "x-acs-action", action, "x-acs-version", self.version, "x-acs-date", date,
-      "x-acs-signature-nonce", nonce, "content-type", FORM)
+    return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, nonce, date, "host", self.hostport,
+      "x-acs-action", action, "x-acs-version", self.version, "content-type", FORM)
   end
-  return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, "host", self.hostport,
-    "x-acs-action", action, "x-acs-version", self.version, "x-acs-date", date, "x-acs-signature-nonce", nonce)
+  return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, nonce, date, "host", self.hostport,
+    "x-acs-action", action, "x-acs-version", self.version)
 end
 
 local CLIENT, EXTRA = {}, {} -- private fields of a request: what signs it again
@@ -126,24 +116,25 @@ local CLIENT, EXTRA = {}, {} -- private fields of a request: what signs it again
 -- caller's checked headers. The canonical request and string to sign are
 -- made only when wanted (a prepared request makes them when first read).
 function M.build(self, creds, action, args, nonce, time, want, timeout, remaining, idempotent, extra)
-  local date = date_of(time)
-  nonce = nonce or nonce_of()
-  local signed, auth, hash, canonical, sts
+  local signed, auth, date, hash, canonical, sts
   if args == nil or type(args) == "table" then
-    signed, auth, hash, canonical, sts = sign_args(self, creds, args or NONE, RESERVED, action, nonce, date,
-                                                   extra, want)
+    signed, auth, nonce, date, hash, canonical, sts = sign_args(self, creds, args or NONE, RESERVED, action, nonce,
+                                                                time, extra, want)
   end
   if not signed then
     -- The general path: flatten in Lua (it names what cannot be sent).
     local flat, why = params.flatten(args, RESERVED)
     if not flat then return nil, errors.config(why) end
-    signed, auth, hash, canonical, sts = sign_args(self, creds, flat, NONE, action, nonce, date, extra, want)
+    signed, auth, nonce, date, hash, canonical, sts = sign_args(self, creds, flat, NONE, action, nonce, time,
+                                                                extra, want)
     if not signed then return nil, errors.config("cannot sign these parameters") end
   end
+  local token = creds.security_token
+  if token == "" then token = nil end
   local h = { ["User-Agent"] = self.user_agent, host = self.hostport, ["x-acs-action"] = action,
               ["x-acs-version"] = self.version, ["x-acs-date"] = date, ["x-acs-signature-nonce"] = nonce,
-              ["x-acs-content-sha256"] = hash, Authorization = auth }
-  sts_headers(h, creds)
+              ["x-acs-content-sha256"] = hash or EMPTY_SHA256, Authorization = auth,
+              ["x-acs-security-token"] = token, ["x-acs-accesskey-id"] = token and creds.access_key_id or nil }
   if extra then h = sign_v1.with_headers(h, extra) end
   local req
   if self.method == "GET" then
