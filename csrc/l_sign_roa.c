@@ -125,16 +125,11 @@ static int query_pairs(lua_State *L, ca_state *s, int idx, query_num *nums, size
  * month names (no locale can change them). */
 static const char *http_date(lua_State *L, ca_state *s, int idx, size_t *len) {
     static const char days[] = "SunMonTueWedThuFriSat", months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    double t;
+    struct tm tm;
     long long sec;
     if (lua_type(L, idx) == LUA_TSTRING) return lua_tolstring(L, idx, len);
-    t = luaL_checknumber(L, idx);
-    if (!(t >= 0 && t < 253402300800.0)) { luaL_error(L, "time out of range"); return NULL; }
-    sec = (long long)floor(t);
+    sec = utc_second(L, idx, &s->http_second, &tm);
     if (sec != s->http_second) {
-        time_t tt = (time_t)sec;
-        struct tm tm;
-        if (gmtime_r(&tt, &tm) == NULL) { luaL_error(L, "time out of range"); return NULL; }
         snprintf(s->http_date, sizeof s->http_date, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT",
                  days + 3 * tm.tm_wday, tm.tm_mday, months + 3 * tm.tm_mon, tm.tm_year + 1900,
                  tm.tm_hour, tm.tm_min, tm.tm_sec);

@@ -154,20 +154,30 @@ static inline const char *fresh_nonce(lua_State *L, ca_state *s) {
     return s->nonce;
 }
 
+/* The UTC calendar time of the whole second at idx (seconds since the
+ * epoch, 1970 to 9999) into tm, unless that second is *last (then tm is
+ * left alone): returns the second. Raises out of range. */
+static inline long long utc_second(lua_State *L, int idx, long long *last, struct tm *tm) {
+    double t = luaL_checknumber(L, idx);
+    long long sec;
+    time_t tt;
+    if (!(t >= 0 && t < 253402300800.0)) { luaL_error(L, "time out of range"); return 0; }
+    sec = (long long)floor(t);
+    if (sec == *last) return sec;
+    tt = (time_t)sec;
+    if (gmtime_r(&tt, tm) == NULL) { luaL_error(L, "time out of range"); return 0; }
+    return sec;
+}
+
 /* The time at idx as Alibaba's timestamp (YYYY-MM-DDThh:mm:ssZ, RPC's
  * Timestamp and ACS3's x-acs-date): a string is taken as it is, seconds
  * are formatted once per second into s->stamp. Raises out of range. */
 static inline const char *stamp_of(lua_State *L, ca_state *s, int idx, size_t *len) {
-    double t;
+    struct tm tm;
     long long sec;
     if (lua_type(L, idx) == LUA_TSTRING) return lua_tolstring(L, idx, len);
-    t = luaL_checknumber(L, idx);
-    if (!(t >= 0 && t < 253402300800.0)) { luaL_error(L, "time out of range"); return NULL; }
-    sec = (long long)floor(t);
+    sec = utc_second(L, idx, &s->stamp_second, &tm);
     if (sec != s->stamp_second) {
-        time_t tt = (time_t)sec;
-        struct tm tm;
-        if (gmtime_r(&tt, &tm) == NULL) { luaL_error(L, "time out of range"); return NULL; }
         strftime(s->stamp, sizeof s->stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
         s->stamp_second = sec;
     }
