@@ -195,10 +195,11 @@ describe("cloudapi configure list", function()
   after_each(function() fixtures.cleanup() end)
 
   local SECRETS = { "testsecret", "sts-secret", "sts-token", "hw-sk", "hw-sts-sk", "hw-sts-token", "testid",
-                    "sts-ak", "hw-ak", "hw-sts-ak" }
+                    "demo-secret", "sts-ak", "hw-ak", "hw-sts-ak" }
 
   it("shows the profiles of both clouds, the current one marked, never a secret", function()
     local dir = home()
+    fixtures.copy(dir, "credentials.ini", ".alibabacloud/credentials", { DIR = dir })
     local out, err, rc = cli({ "configure", "list" }, { HOME = dir })
     assert.are.same({ "", 0 }, { err, rc })
     assert.are.equal(table.concat({
@@ -216,6 +217,17 @@ describe("cloudapi configure list", function()
       "odd     | Telepathy           |",
       "half    | RamRoleArn          |",
       "",
+      "Alibaba Cloud credentials file: " .. dir .. "/.alibabacloud/credentials (* the section the default " ..
+        "chain reads)",
+      "Section   | Type",
+      "--------- | -------------",
+      "default * | access_key",
+      "ecs       | ecs_ram_role",
+      "half      | ram_role_arn",
+      "odd       | telepathy",
+      "oidc      | oidc_role_arn",
+      "role      | ram_role_arn",
+      "",
       "Huawei Cloud credentials: " .. dir .. "/.huaweicloud/credentials (--profile default)",
       "Section | For               | Credential             | project_id                       | domain_id",
       "------- | ----------------- | ---------------------- | -------------------------------- | " ..
@@ -226,12 +238,20 @@ describe("cloudapi configure list", function()
     local marked = cli({ "configure", "list" }, { HOME = dir, ALIBABA_CLOUD_PROFILE = "role" })
     assert.is_truthy(marked:find("\nak      | AK ", 1, true), marked)
     assert.is_truthy(marked:find("\nrole *  | RamRoleArn ", 1, true), marked)
+    assert.is_truthy(marked:find("\ndefault | access_key\n", 1, true), marked) -- ALIBABA_CLOUD_PROFILE: both files
+    assert.is_truthy(marked:find("\nrole *  | ram_role_arn\n", 1, true), marked)
     local js, jerr, jrc = cli({ "configure", "list", "--output", "json" }, { HOME = dir })
     assert.are.same({ "", 0 }, { jerr, jrc })
     local t = require("cloudapi.json").decode(js)
     assert.are.equal("ak", t.aliyun.current)
     assert.are.equal("ak", t.aliyun.used)
     assert.are.same({ name = "role", mode = "RamRoleArn", region = "cn-shanghai" }, t.aliyun.profiles[3])
+    assert.are.same({ file = dir .. "/.alibabacloud/credentials", current = "default",
+                      profiles = { { name = "default", mode = "access_key" }, { name = "ecs", mode = "ecs_ram_role" },
+                                   { name = "half", mode = "ram_role_arn" }, { name = "odd", mode = "telepathy" },
+                                   { name = "oidc", mode = "oidc_role_arn" },
+                                   { name = "role", mode = "ram_role_arn" } } },
+                    t.aliyun_credentials_file)
     assert.are.same({ name = "global", used_by = "global services", credential = "AK/SK + security token",
                       domain_id = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0" }, t.huaweicloud.sections[2])
     for _, text in ipairs({ out, marked, js }) do
@@ -244,7 +264,8 @@ describe("cloudapi configure list", function()
     local out, err, rc = cli{ "configure", "list" }
     assert.are.same({ "", 0 }, { err, rc })
     assert.are.equal("Alibaba Cloud profiles: none (" .. h .. "/.aliyun/config.json does not exist)\n\n" ..
-                     "Huawei Cloud credentials: none (" .. h .. "/.huaweicloud/credentials does not exist)\n", out)
+                     "Alibaba Cloud credentials file: none (" .. h .. "/.alibabacloud/credentials does not exist)" ..
+                     "\n\nHuawei Cloud credentials: none (" .. h .. "/.huaweicloud/credentials does not exist)\n", out)
   end)
 
   it("a file it cannot read: the error on stderr, exit 2, the other cloud still listed", function()
@@ -254,7 +275,16 @@ describe("cloudapi configure list", function()
     local out, err, rc = cli({ "configure", "list" }, { HOME = dir })
     assert.are.equal(2, rc)
     assert.are.equal("cloudapi: credentials error: " .. dir .. "/.aliyun/config.json: not valid JSON\n", err)
-    assert.is_truthy(out:find("^Huawei Cloud credentials: " .. dir:gsub("%p", "%%%0")), out)
+    assert.is_truthy(out:find("^Alibaba Cloud credentials file: none", 1), out)
+    assert.is_truthy(out:find("\n\nHuawei Cloud credentials: " .. dir:gsub("%p", "%%%0")), out)
+    fixtures.copy(dir, "config.json", ".aliyun/config.json", { EMULATOR = emulator.url })
+    fixtures.copy(dir, "malformed.ini", ".alibabacloud/credentials")
+    local out2, err2, rc2 = cli({ "configure", "list" }, { HOME = dir })
+    assert.are.equal(2, rc2)
+    assert.is_truthy(err2:find("^cloudapi: credentials error: " .. dir:gsub("%p", "%%%0") ..
+                               "/%.alibabacloud/credentials:"), err2)
+    assert.is_truthy(out2:find("^Alibaba Cloud profiles: " .. dir:gsub("%p", "%%%0")), out2)
+    assert.is_nil(out2:find("Alibaba Cloud credentials file", 1, true), out2)
   end)
 
   it("anything but configure list is a usage error", function()

@@ -158,6 +158,24 @@ describe("aliyun.ini (the shared credentials file)", function()
     assert.are.equal(bad .. ": line 3 is not a [section], key = value or comment", err.message)
     assert.is_falsy(err.message:find("testid", 1, true))
   end)
+
+  it("ini_profiles{file=} lists the sections, their types and the one ini{} reads, never a value", function()
+    local _, _, ini = files()
+    local list = assert(creds.ini_profiles{ file = ini })
+    assert.are.same({ file = ini, current = "default", profiles = {
+      { name = "default", mode = "access_key" }, { name = "ecs", mode = "ecs_ram_role" },
+      { name = "half", mode = "ram_role_arn" }, { name = "odd", mode = "telepathy" },
+      { name = "oidc", mode = "oidc_role_arn" }, { name = "role", mode = "ram_role_arn" } } }, list)
+    assert.are.equal("role", assert(creds.ini_profiles{ file = ini, name = "role" }).current)
+    local dir = fixtures.dir()
+    local none, err = creds.ini_profiles{ file = dir .. "/nothing" }
+    assert.is_nil(none)
+    assert.is_true(err.missing)
+    assert.are.equal(dir .. "/nothing does not exist", err.message)
+    local bad = fixtures.copy(dir, "malformed.ini")
+    local _, berr = creds.ini_profiles{ file = bad }
+    assert.are.equal(bad .. ": line 3 is not a [section], key = value or comment", berr.message)
+  end)
 end)
 
 describe("huaweicloud.profile", function()

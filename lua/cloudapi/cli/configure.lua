@@ -1,8 +1,10 @@
 -- cloudapi configure list: the profiles the command can use, never a
 -- secret: aliyun-cli's profiles (~/.aliyun/config.json: name, mode,
--- region, * on the one used without --profile) and the sections of the
--- Huawei SDK's credentials file (~/.huaweicloud/credentials). cloudapi
--- writes no profile: aliyun-cli does (aliyun configure --profile NAME).
+-- region, * on the one used without --profile), the sections of the
+-- Alibaba SDKs' credentials file (~/.alibabacloud/credentials: name, type,
+-- * on the one the default chain reads) and those of the Huawei SDK's
+-- (~/.huaweicloud/credentials). cloudapi writes no profile: aliyun-cli
+-- does (aliyun configure --profile NAME).
 -- run(parsed, out, err) -> exit status (cli/report.lua).
 local output = require "cloudapi.cli.output"
 local report = require "cloudapi.cli.report"
@@ -11,9 +13,9 @@ local M = {}
 
 M.USAGE = "cloudapi configure list [--output json]"
 
--- list(name) -> what the library lists, or { missing = true } | { error = err }
-local function list(ns)
-  local t, err = require("cloudapi." .. ns .. ".credentials").profiles{}
+-- list(ns, fn) -> what the library lists, or { missing = true } | { error = err }
+local function list(ns, fn)
+  local t, err = require("cloudapi." .. ns .. ".credentials")[fn or "profiles"]{}
   if t then return t end
   if err.missing then return { missing = err.message } end
   return { error = err }
@@ -29,6 +31,17 @@ local function aliyun_text(t, current)
   end
   return title .. ": " .. t.file .. (current and " (* used without --profile)" or "") .. "\n" ..
          assert(output.table(rows, "Profile,Mode,Region"))
+end
+
+local function aliyun_ini_text(t)
+  local title = "Alibaba Cloud credentials file"
+  if t.missing then return title .. ": none (" .. t.missing .. ")" end
+  local rows = {}
+  for _, p in ipairs(t.profiles) do
+    rows[#rows + 1] = { Section = p.name .. (p.name == t.current and " *" or ""), Type = p.mode }
+  end
+  return title .. ": " .. t.file .. " (* the section the default chain reads)\n" ..
+         assert(output.table(rows, "Section,Type"))
 end
 
 local function huawei_text(t)
@@ -58,11 +71,11 @@ function M.run(parsed, out, errout)
     if name ~= "output" or not as_json then return usage("--" .. name .. ": " .. M.USAGE .. " takes no other flag") end
   end
   if #parsed.params > 0 then return usage("unexpected --" .. parsed.params[1][1] .. ": " .. M.USAGE) end
-  local a, h = list("aliyun"), list("huaweicloud")
+  local a, ai, h = list("aliyun"), list("aliyun", "ini_profiles"), list("huaweicloud")
   local current = os.getenv("ALIBABA_CLOUD_PROFILE")
   if current == nil or current == "" then current = a.current end
   local status = report.OK
-  for _, t in ipairs({ a, h }) do
+  for _, t in ipairs({ a, ai, h }) do
     if t.error then
       errout:write(report.error(t.error, as_json))
       status = report.status(t.error)
@@ -71,11 +84,13 @@ function M.run(parsed, out, errout)
   if as_json then
     local function shown(t) return not t.error and t or { error = t.error.message } end
     if not a.missing and not a.error then a.used = current end
-    out:write(output.json({ aliyun = shown(a), huaweicloud = shown(h) }), "\n")
+    out:write(output.json({ aliyun = shown(a), aliyun_credentials_file = shown(ai), huaweicloud = shown(h) }),
+              "\n")
     return status
   end
   local blocks = {}
   if not a.error then blocks[#blocks + 1] = aliyun_text(a, current) end
+  if not ai.error then blocks[#blocks + 1] = aliyun_ini_text(ai) end
   if not h.error then blocks[#blocks + 1] = huawei_text(h) end
   if #blocks > 0 then out:write(table.concat(blocks, "\n\n"), "\n") end
   return status

@@ -5,6 +5,8 @@
 -- "default"). Types access_key, ecs_ram_role, ram_role_arn and
 -- oidc_role_arn, with the keys of the official libraries. The file is read
 -- at the first call; errors name the file and the section, never a value.
+-- list{file=, name=} (cloudapi.credentials.aliyun.ini_profiles) tells its
+-- sections and types, for the CLI.
 local files = require "cloudapi.credentials.files"
 local credentials = require "cloudapi.credentials"
 local ini = require "cloudapi.ini"
@@ -76,13 +78,21 @@ local function sections(self, ctx)
   return parsed
 end
 
+-- path_of(opts) -> the file: file=, else ALIBABA_CLOUD_CREDENTIALS_FILE, else
+-- ~/.alibabacloud/credentials | nil, err
+local function path_of(opts)
+  local p = opts.file or os.getenv("ALIBABA_CLOUD_CREDENTIALS_FILE")
+  if p == nil or p == "" then p = files.home_path(".alibabacloud/credentials") end
+  if not p then return nil, credentials.error("HOME is not set: cannot find ~/.alibabacloud/credentials") end
+  return p
+end
+
 function Ini:get(ctx)
   local inner = self.inner
   if not inner then
     if not self.path then
-      local p = self.opts.file or os.getenv("ALIBABA_CLOUD_CREDENTIALS_FILE")
-      if p == nil or p == "" then p = files.home_path(".alibabacloud/credentials") end
-      if not p then return nil, credentials.error("HOME is not set: cannot find ~/.alibabacloud/credentials") end
+      local p, err = path_of(self.opts)
+      if not p then return nil, err end
       self.path = p
     end
     local all, err = sections(self, ctx)
@@ -126,6 +136,23 @@ function M.list_text(text, path)
   local out = { file = path, profiles = {} }
   for name, s in pairs(all) do out.profiles[#out.profiles + 1] = { name = name, mode = s.type } end
   table.sort(out.profiles, function(a, b) return a.name < b.name end)
+  return out
+end
+
+-- list{file=} -> { file=, current=, profiles = { {name=, mode=}, ... } } |
+-- nil, err (err.missing: no such file): the sections of the file ini{}
+-- reads, and the one it would use (current), without a value.
+function M.list(opts)
+  opts = profile.check(opts, argcheck)
+  local path, err = path_of(opts)
+  if not path then return nil, err end
+  local text
+  text, err = files.read(path, nil, "aliyun ini")
+  if not text then return nil, err end
+  local out
+  out, err = M.list_text(text, path)
+  if not out then return nil, err end
+  out.current = name_of(opts)
   return out
 end
 

@@ -2,7 +2,8 @@
 -- cloudapi.credentials.aliyun.<name>, one file each, loaded on first use:
 -- static, env, profile (aliyun-cli's config.json), ini (the shared
 -- ~/.alibabacloud/credentials), ecs_ram_role, assume_role, oidc, uri,
--- chain, default (the default chain), profiles (the profiles of a file).
+-- chain, default (the default chain), profiles (the profiles of a file),
+-- ini_profiles (the sections of the credentials file).
 local M = {}
 
 -- Constant lists: a client checks a stable credential once per list.
@@ -39,7 +40,8 @@ end
 -- name -> { module, function }
 local EXPORTS = {
   static = { "static", "new" }, env = { "env", "provider" }, profile = { "profile", "new" },
-  profiles = { "profile", "list" }, ini = { "ini", "new" }, ecs_ram_role = { "ecs_ram_role", "new" },
+  profiles = { "profile", "list" }, ini = { "ini", "new" }, ini_profiles = { "ini", "list" },
+  ecs_ram_role = { "ecs_ram_role", "new" },
   assume_role = { "assume_role", "new" }, oidc = { "oidc", "new" }, uri = { "uri", "new" },
   chain = { "chain", "new" }, default = { "chain", "default" },
 }
