@@ -87,6 +87,16 @@ describe("cloudapi --profile", function()
     no_temporary_secret(dry)
   end)
 
+  it("an EcsRamRole profile meets ALIBABA_CLOUD_ECS_METADATA_DISABLED=true before any request", function()
+    local env = { HOME = home(), ALIBABA_CLOUD_ACCESS_KEY_ID = false, ALIBABA_CLOUD_ACCESS_KEY_SECRET = false,
+                  ALIBABA_CLOUD_ECS_METADATA_DISABLED = "true" }
+    local out, err, rc = cli(ecs("DescribeRegions", "--profile", "ecs"), env)
+    assert.are.same({ "", 2 }, { out, rc })
+    assert.are.equal("cloudapi: credentials error: IMDS credentials is disabled " ..
+                     "(ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)\n", err)
+    assert.are.equal(0, #emulator.requests())
+  end)
+
   it("an STS it cannot reach is a network error: exit 3", function()
     local dir = fixtures.dir()
     fixtures.write(dir, ".aliyun/config.json", '{"current":"r","profiles":[{"name":"r","mode":"RamRoleArn",' ..

@@ -77,6 +77,20 @@ describe("aliyun.env", function()
 end)
 
 describe("aliyun.ecs_ram_role", function()
+  it("is off at the instance's address while ALIBABA_CLOUD_ECS_METADATA_DISABLED=true, as in the official " ..
+     "libraries: no request", function()
+    assert.are.equal("true", os.getenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED")) -- spec/run sets it
+    local _, err = creds.ecs_ram_role{ role_name = "EcsDemoRole" }:get()
+    assert.are.equal("credentials", err.kind)
+    assert.are.equal("IMDS credentials is disabled (ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)", err.message)
+    local out = subprocess.run({ ALIBABA_CLOUD_ECS_METADATA_DISABLED = "True" }, [[
+      local _, err = require("cloudapi").credentials.aliyun.ecs_ram_role{}:get()
+      io.write(err.message)]])
+    assert.are.equal("IMDS credentials is disabled (ALIBABA_CLOUD_ECS_METADATA_DISABLED=true)", out)
+    -- an endpoint of the caller's is not the instance's service
+    assert(creds.ecs_ram_role{ endpoint = emulator.url, role_name = "EcsDemoRole" }:get())
+  end)
+
   it("asks for a metadata token, discovers the role, signs with its temporary key", function()
     local p = creds.ecs_ram_role{ endpoint = emulator.url }
     assert.are.equal("acs:ram::" .. emulator.ACCOUNT .. ":assumed-role/EcsDemoRole/i-emulator", caller(p))

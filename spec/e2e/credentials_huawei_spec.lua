@@ -18,6 +18,14 @@ end
 before_each(function() emulator.reset() end)
 
 describe("huaweicloud.metadata", function()
+  it("is off at the instance's address while HUAWEICLOUD_SDK_METADATA_DISABLED=true: no request", function()
+    assert.are.equal("true", os.getenv("HUAWEICLOUD_SDK_METADATA_DISABLED")) -- spec/run sets it
+    local _, err = creds.metadata{}:get()
+    assert.are.equal("credentials", err.kind)
+    assert.are.equal("the ECS metadata service is disabled (HUAWEICLOUD_SDK_METADATA_DISABLED=true)", err.message)
+    assert(creds.metadata{ endpoint = emulator.url }:get()) -- an endpoint of the caller's stays on
+  end)
+
   it("gets the agency's temporary AK/SK with a metadata token; the gateway takes them with their token", function()
     local c = vpcep(creds.metadata{ endpoint = emulator.url })
     local res, err = c:get(SERVICES, { query = { limit = 1 } })

@@ -6,6 +6,9 @@
 -- ALIBABA_CLOUD_IMDSV1_DISABLED=true; the role from role_name,
 -- ALIBABA_CLOUD_ECS_METADATA or the role listing; 1 s timeouts; the
 -- answer's Code must be Success. Cached and refreshed (credentials/cache.lua).
+-- ALIBABA_CLOUD_ECS_METADATA_DISABLED=true turns the provider off, not only
+-- the default chain's step, as in the official libraries; an endpoint= of
+-- the caller's is not the instance's service and stays on.
 local cache = require "cloudapi.credentials.cache"
 local http = require "cloudapi.credentials.http"
 local credentials = require "cloudapi.credentials"
@@ -22,6 +25,8 @@ local argcheck = options.checker("cloudapi.credentials.aliyun.ecs_ram_role")
 
 local Source = {}
 Source.__index = Source
+
+local metadata_off = require("cloudapi.credentials.chain").unless("ALIBABA_CLOUD_ECS_METADATA_DISABLED")
 
 local function imdsv1_disabled()
   local v = os.getenv("ALIBABA_CLOUD_IMDSV1_DISABLED")
@@ -47,6 +52,8 @@ local function get(self, path, tok, what)
 end
 
 function Source:fetch()
+  local off = self.instance and metadata_off()
+  if off then return nil, credentials.error("IMDS credentials is disabled (" .. off .. ")") end
   local tok, err = token(self)
   if tok == nil then return nil, err end
   local role = self.role or os.getenv("ALIBABA_CLOUD_ECS_METADATA")
@@ -75,7 +82,7 @@ function M.new(opts)
   argcheck(opts.role_name == nil or (type(opts.role_name) == "string" and opts.role_name:match("^[%w%.%-_]+$")),
            "role_name must be a RAM role name")
   local base = http.base(opts.endpoint, M.ENDPOINT, argcheck)
-  local source = setmetatable({ base = base, role = opts.role_name }, Source)
+  local source = setmetatable({ base = base, role = opts.role_name, instance = opts.endpoint == nil }, Source)
   http.check(source, opts, argcheck, M.TIMEOUT)
   local p = cache.new(source, { name = "aliyun ecs_ram_role" .. (opts.role_name and (" " .. opts.role_name) or ""),
                                 clock = opts.clock, shared_dict = opts.shared_dict,

@@ -5,7 +5,9 @@
 -- X-Metadata-Token-Ttl-Seconds, then GET /openstack/latest/securitykey with
 -- X-Metadata-Token; without a token (the service answered 404, 405 or 503
 -- to the PUT) as the official SDK does. Cached and refreshed
--- (credentials/cache.lua).
+-- (credentials/cache.lua). HUAWEICLOUD_SDK_METADATA_DISABLED=true (cloudapi's
+-- switch) turns it off, as its Alibaba twin does; an endpoint= of the
+-- caller's is not the instance's service and stays on.
 local cache = require "cloudapi.credentials.cache"
 local http = require "cloudapi.credentials.http"
 local credentials = require "cloudapi.credentials"
@@ -24,6 +26,8 @@ local argcheck = options.checker("cloudapi.credentials.huaweicloud.metadata")
 local Source = {}
 Source.__index = Source
 
+local metadata_off = require("cloudapi.credentials.chain").unless("HUAWEICLOUD_SDK_METADATA_DISABLED")
+
 local function token(self)
   local res, err = http.send(self, { method = "PUT", url = self.base .. "/meta-data/latest/api/token",
     headers = { ["X-Metadata-Token-Ttl-Seconds"] = tostring(M.TOKEN_TTL) } }, "the ECS metadata token request")
@@ -34,6 +38,8 @@ local function token(self)
 end
 
 function Source:fetch()
+  local off = self.instance and metadata_off()
+  if off then return nil, credentials.error("the ECS metadata service is disabled (" .. off .. ")") end
   local tok, err = token(self)
   if tok == nil then return nil, err end
   local what = "the ECS metadata securitykey"
@@ -61,7 +67,7 @@ function M.new(opts)
   opts = opts or {}
   argcheck(type(opts) == "table", "expected a table of options")
   local base = http.base(opts.endpoint, M.ENDPOINT, argcheck)
-  local source = setmetatable({ base = base }, Source)
+  local source = setmetatable({ base = base, instance = opts.endpoint == nil }, Source)
   http.check(source, opts, argcheck, M.TIMEOUT)
   local p = cache.new(source, { name = "huaweicloud metadata", clock = opts.clock, shared_dict = opts.shared_dict,
                                 key = "huaweicloud metadata\0" .. base })
