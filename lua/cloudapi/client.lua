@@ -53,8 +53,10 @@ function M.init(self, opts, spec)
   self.on_event = opts.on_event
   self.label = spec.label
   self.user_agent = M.USER_AGENT
-  -- What the client lends its provider (credentials.lua): one table.
+  -- What the client lends its provider (credentials.lua): one table, and
+  -- per attempt of a call a view of it with the call's deadline.
   self.cred_ctx = { label = spec.label, on_event = opts.on_event, clock = self.clock }
+  self.cred_view = { __index = self.cred_ctx }
   return self
 end
 
@@ -93,21 +95,31 @@ local function accept(self, fields, creds, err)
   return creds
 end
 
--- credentials(self, fields) -> creds | nil, err: fetched from the
--- client's provider, checked, and held (errors and events are scrubbed of
--- their secrets); a change is a credential refresh, which the event hook
--- hears of. fields: { required =, optional =, secrets = names of the
--- secret fields } (constant lists).
+-- credential_ctx(self, remaining) -> what the provider is given: the
+-- client's ctx, or (remaining: seconds left of the call) a view of it with
+-- ctx.deadline (core.monotonic() time) that a fetch must end by.
+function M.credential_ctx(self, remaining)
+  if remaining == nil then return self.cred_ctx end
+  return setmetatable({ deadline = core.monotonic() + remaining }, self.cred_view)
+end
+local credential_ctx = M.credential_ctx
 
-function M.credentials(self, fields)
+-- credentials(self, fields [, remaining]) -> creds | nil, err: fetched
+-- from the client's provider (within remaining seconds, a call's attempt),
+-- checked, and held (errors and events are scrubbed of their secrets); a
+-- change is a credential refresh, which the event hook hears of. fields:
+-- { required =, optional =, secrets = names of the secret fields }
+-- (constant lists).
+
+function M.credentials(self, fields, remaining)
   local last = accepted[self]
   if last and last[2] == fields then
     if last[3] then return last[1] end -- the hot path of static keys
-    local creds = self.provider:get(self.cred_ctx) -- a cached one: one clock call
+    local creds = self.provider:get(credential_ctx(self, remaining)) -- a cached one: one clock call
     if creds == last[1] then return creds end
     return accept(self, fields, creds)
   end
-  return accept(self, fields, self.provider:get(self.cred_ctx))
+  return accept(self, fields, self.provider:get(credential_ctx(self, remaining)))
 end
 M.accept = accept
 

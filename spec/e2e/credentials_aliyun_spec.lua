@@ -312,6 +312,45 @@ describe("aliyun.uri", function()
     _, err = p:get()
     assert.are.equal("the credentials URI " .. emulator.url .. " answered HTTP 500", err.message)
   end)
+
+  it("never shows a user:password@ of ALIBABA_CLOUD_CREDENTIALS_URI", function()
+    local out = subprocess.run({ ALIBABA_CLOUD_CREDENTIALS_URI = "http://user:PW-SECRET-9@127.0.0.1:1/c?t=x" }, [[
+      local _, err = require("cloudapi").credentials.aliyun.uri{}:get()
+      io.write(err.message)]])
+    assert.is_truthy(out:find("^the credentials URI http://127%.0%.0%.1:1 failed: "), out)
+    assert.is_nil(out:find("PW-SECRET-9", 1, true), out)
+    assert.is_nil(out:find("user", 1, true), out)
+  end)
+end)
+
+describe("a credential fetch within a call", function()
+  local function ecs(p)
+    return cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = emulator.url, credentials = p }
+  end
+
+  it("ends by the call's deadline: a credentials URI that trickles forever", function()
+    local p = creds.uri{ url = emulator.url .. "/__hostile/trickle?interval=0.2&bytes=0" }
+    local t0 = core.monotonic()
+    local res, err = ecs(p):call("DescribeRegions", nil, { deadline = 2 })
+    local took = core.monotonic() - t0
+    assert.is_nil(res)
+    assert.are.same({ "credentials", "timeout" }, { err.kind, err.cause_kind })
+    assert.is_true(took < 10, "took " .. took .. " s for a 2 s deadline") -- 5x: a loaded machine
+    assert.is_true(took > 1.5, "gave up after " .. took .. " s")
+  end)
+
+  it("ends by the call's deadline: an STS that answers late", function()
+    emulator.fault{ api = "rpc", kind = "delay", seconds = 10, count = 3 }
+    local p = creds.assume_role{ source = emulator.KEYS.test, role_arn = emulator.ROLE, endpoint = emulator.url }
+    local t0 = core.monotonic()
+    local res, err = ecs(p):call("DescribeRegions", nil, { deadline = 1.5 })
+    local took = core.monotonic() - t0
+    assert.is_nil(res)
+    assert.are.same({ "credentials", "timeout" }, { err.kind, err.cause_kind })
+    assert.is_truthy(err.message:find("^STS AssumeRole for " .. emulator.ROLE:gsub("%p", "%%%0") .. " failed"),
+                     err.message)
+    assert.is_true(took < 7.5, "took " .. took .. " s for a 1.5 s deadline")
+  end)
 end)
 
 describe("temporary keys", function()

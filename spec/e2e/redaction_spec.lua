@@ -174,6 +174,14 @@ describe("a dump of a client", function()
     dumped_clean(post, { "sts-secret", "sts-token" })
   end)
 
+  it("shows no source key of an assumed role given as a table", function()
+    local role = cloudapi.credentials.aliyun.assume_role{ source = KEYS.sts, role_arn = emulator.ROLE,
+                                                          endpoint = emulator.url }
+    local c = aliyun(role)
+    assert(c:call("DescribeRegions"))
+    dumped_clean(c, { "sts-secret", "sts-token" })
+  end)
+
   it("shows no Huawei SK, token, password or IAM token", function()
     local c = vpcep(KEYS.hw_sts)
     assert(c:get(SERVICES, { query = { limit = 1 } }))

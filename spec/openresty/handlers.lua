@@ -62,6 +62,26 @@ routes["/cred_shared"] = function()
   return reply{ ok = true, regions = #res.Regions.Region }
 end
 
+-- An assumed role shared by the workers, its STS request signed by
+-- source (the right key, or one with a wrong secret), with a policy or not.
+local ROLE = "acs:ram::1234567890123456:role/demo-role"
+local function role_call(source, policy)
+  local role = cloudapi.credentials.aliyun.assume_role{ source = source, role_arn = ROLE, endpoint = url(),
+                                                        policy = policy, shared_dict = "cloudapi", retry = false }
+  local c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(), credentials = role }
+  local res, err = c:call("DescribeRegions")
+  if not res then return reply(failure(err)) end
+  return reply{ ok = true, regions = #res.Regions.Region }
+end
+routes["/role_shared"] = function() return role_call(KEYS.aliyun) end
+routes["/role_shared_wrong"] = function()
+  return role_call({ access_key_id = KEYS.aliyun.access_key_id, access_key_secret = "wrong-secret-5521" })
+end
+routes["/role_shared_policy"] = function()
+  return role_call(KEYS.aliyun, '{"Version":"1","Statement":[{"Effect":"Allow","Action":"ecs:Describe*",' ..
+                                '"Resource":"*"}]}')
+end
+
 routes["/aliyun_xml"] = function()
   local c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = url(),
                                  credentials = KEYS.aliyun, format = "XML" }

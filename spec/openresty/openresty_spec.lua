@@ -200,6 +200,17 @@ describe("inside OpenResty with two workers", function()
     assert.are.equal(1, emulator.stats().iam_tokens)
   end)
 
+  it("shares an assumed role only with providers that would assume it alike: same signing key, options", function()
+    emulator.reset()
+    from_both_workers("/role_shared", function(r) assert.is_true(r.ok) end)
+    assert.are.equal(1, #emulator.requests{ action = "AssumeRole", status = 200 }) -- one for both workers
+    -- a wrong source secret never gets the key the dict holds for the role
+    from_both_workers("/role_shared_wrong", function(r) assert.are.same({ false, "credentials" }, { r.ok, r.kind }) end)
+    -- nor does a scoped-down policy get the broader key
+    assert.is_true(get(server, "/role_shared_policy").ok)
+    assert.are.equal(2, #emulator.requests{ action = "AssumeRole", status = 200 })
+  end)
+
   it("shares one refreshed temporary key across workers through the shared dict", function()
     emulator.reset()
     -- a slow metadata answer: the other worker's first calls come while one refreshes

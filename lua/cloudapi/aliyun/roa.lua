@@ -157,7 +157,7 @@ end
 -- build(ctx, _, timeout, remaining, idempotent) -> req | nil, err: one
 -- attempt, signed now (a fresh nonce and date).
 function Client:build(ctx, _, timeout, remaining, idempotent)
-  local creds, err = client.credentials(self, FIELDS)
+  local creds, err = client.credentials(self, FIELDS, remaining)
   if not creds then return nil, err end
   local now, bad = clock.now(self)
   if not now then return nil, errors.config(bad) end

@@ -144,7 +144,7 @@ end
 -- one attempt, signed now. action is {action, headers} when the call has
 -- headers of its own.
 function Client:build(action, args, timeout, remaining, idempotent)
-  local creds, err = credentials(self, FIELDS)
+  local creds, err = credentials(self, FIELDS, remaining)
   if not creds then return nil, err end
   local extra
   if type(action) == "table" then action, extra = action[1], action[2] end

@@ -2,6 +2,7 @@
 -- metadata, a credentials URI): through a transport chosen at first use
 -- (options.transport: cosockets inside nginx, curl elsewhere), errors
 -- that say what failed and never quote a body (it may hold secrets).
+local core = require "cloudapi.core"
 local options = require "cloudapi.options"
 local json = require "cloudapi.json"
 local credentials = require "cloudapi.credentials"
@@ -30,9 +31,18 @@ function M.base(endpoint, default, argcheck)
   return u.base
 end
 
--- send(owner, req, what) -> response | nil, err. req: method, url,
--- headers; what: "the ECS metadata token request" (for messages).
-function M.send(owner, req, what)
+-- send(owner, req, what [, ctx]) -> response | nil, err. req: method, url,
+-- headers; what: "the ECS metadata token request" (for messages); ctx: the
+-- provider's, whose deadline (a call's) bounds the request.
+function M.send(owner, req, what, ctx)
+  local deadline = ctx and ctx.deadline
+  if deadline then -- a call's attempt asked: its deadline bounds the request
+    local left = deadline - core.monotonic()
+    if left <= 0 then
+      return nil, credentials.error(what .. " was not sent: the call's deadline has passed", { cause_kind = "timeout" })
+    end
+    req.total_timeout = left
+  end
   local t = owner.http
   if not t then
     local ok, made = pcall(options.transport, owner.transport_spec, owner.tls, raise)

@@ -25,13 +25,23 @@ local function store(dict, key, creds, now)
 end
 
 -- fetch(provider, ctx, now) -> creds | nil, err (provider: a cached one
--- with source, shared_dict, key and clock)
+-- with source, shared_dict, key and clock). A source whose credential
+-- depends on more than its options (the key that signs an AssumeRole, a
+-- role named in the environment) says so in source:shared_key(ctx), part
+-- of the key: two providers share a value only when they would fetch the
+-- same one.
 function M.fetch(self, ctx, now)
   local dict = ngx.shared[self.shared_dict]
   if not dict then
     return nil, credentials.error("no lua_shared_dict named '" .. self.shared_dict .. "'")
   end
-  local key = "cloudapi:cred:" .. ngx.md5(self.key)
+  local id = self.key
+  if self.source.shared_key then
+    local more, err = self.source:shared_key(ctx)
+    if not more then return nil, err end
+    id = id .. "\0" .. more
+  end
+  local key = "cloudapi:cred:" .. ngx.md5(id)
   local lock = key .. ":lock"
   local clock = self.clock or ctx.clock or ngx.now
   local deadline, step = ngx.now() + M.LOCK_TTL + 5, 0.002

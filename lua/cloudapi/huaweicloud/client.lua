@@ -142,8 +142,8 @@ end
 
 -- The first credential: it decides the auth method unless the client was
 -- told (a password means IAM tokens), and lends what the client lacks.
-local function first_credentials(self)
-  local v, err = self.provider:get(self.cred_ctx)
+local function first_credentials(self, remaining)
+  local v, err = self.provider:get(client.credential_ctx(self, remaining))
   if self.auth == nil and type(v) == "table" then self.auth = v.password ~= nil and "token" or "aksk" end
   local creds
   creds, err = client.accept(self, self.auth == "token" and TOKEN or AKSK, v, err)
@@ -152,9 +152,9 @@ local function first_credentials(self)
 end
 
 -- The credentials of the client's auth method.
-local function credentials(self)
-  if not self.adopted then return first_credentials(self) end
-  return client.credentials(self, self.auth == "token" and TOKEN or AKSK)
+local function credentials(self, remaining)
+  if not self.adopted then return first_credentials(self, remaining) end
+  return client.credentials(self, self.auth == "token" and TOKEN or AKSK, remaining)
 end
 
 -- A signed (or token) GET to IAM with this client's credentials, through
@@ -255,7 +255,7 @@ function Client:request(method, path, opts)
   if opts and opts.idempotent ~= nil and type(opts.idempotent) ~= "boolean" then
     return nil, errors.config("idempotent must be a boolean, got a " .. type(opts.idempotent))
   end
-  local creds, err = credentials(self)
+  local creds, err = credentials(self, policy.deadline) -- a fetch ends by the call's deadline
   if not creds then return nil, err end
   local ctx = { creds = creds, project_id = self.project_id, global = self.global,
                 method = method, path = path, opts = opts }

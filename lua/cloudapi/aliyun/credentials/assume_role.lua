@@ -23,6 +23,15 @@ function Source:fetch(ctx)
   })
 end
 
+-- shared_key(ctx) -> what the key fetched depends on beyond role_arn and
+-- endpoint (credentials/shared.lua): the signing credential (hashed) and
+-- the request's options | nil, err
+function Source:shared_key(ctx)
+  local c, err = self.source:get(ctx)
+  if type(c) ~= "table" then return nil, err or credentials.error("the source returned no credentials") end
+  return sts.shared_key(self.opts, c)
+end
+
 function M.new(opts)
   argcheck(type(opts) == "table", "expected a table of options")
   argcheck(type(opts.role_arn) == "string" and opts.role_arn:match("^acs:ram::[^:]+:role/.+"),
@@ -31,7 +40,11 @@ function M.new(opts)
   argcheck(type(src) == "table", "source must be a provider or a credential table")
   argcheck(opts.external_id == nil or type(opts.external_id) == "string", "external_id must be a string")
   sts.check(opts, argcheck)
-  local source = setmetatable({ opts = opts, source = credentials.provider(src) }, Source)
+  -- The options are kept without the source: a table of keys given there
+  -- would be reachable from a dump of the client.
+  local kept = {}
+  for k, v in pairs(opts) do if k ~= "source" then kept[k] = v end end
+  local source = setmetatable({ opts = kept, source = credentials.provider(src) }, Source)
   local p = cache.new(source, { name = "aliyun assume_role " .. opts.role_arn, clock = opts.clock,
                                 shared_dict = opts.shared_dict,
                                 key = "aliyun assume_role\0" .. opts.role_arn .. "\0" .. tostring(opts.endpoint) })

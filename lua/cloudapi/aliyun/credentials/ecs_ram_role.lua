@@ -34,10 +34,10 @@ local function imdsv1_disabled()
 end
 
 -- The metadata token, or nil when token-less access may be tried.
-local function token(self)
+local function token(self, ctx)
   local res, err = http.send(self, { method = "PUT", url = self.base .. "/latest/api/token",
     headers = { ["X-aliyun-ecs-metadata-token-ttl-seconds"] = tostring(M.TOKEN_TTL) } },
-    "the ECS metadata token request")
+    "the ECS metadata token request", ctx)
   if res and res.status == 200 and res.body and res.body ~= "" then return res.body end
   if imdsv1_disabled() then
     return nil, err or credentials.error("the ECS metadata token request answered HTTP " .. tostring(res.status) ..
@@ -46,20 +46,20 @@ local function token(self)
   return false
 end
 
-local function get(self, path, tok, what)
+local function get(self, path, tok, what, ctx)
   return http.send(self, { method = "GET", url = self.base .. path,
-                           headers = tok and { ["X-aliyun-ecs-metadata-token"] = tok } or {} }, what)
+                           headers = tok and { ["X-aliyun-ecs-metadata-token"] = tok } or {} }, what, ctx)
 end
 
-function Source:fetch()
+function Source:fetch(ctx)
   local off = self.instance and metadata_off()
   if off then return nil, credentials.error("IMDS credentials is disabled (" .. off .. ")") end
-  local tok, err = token(self)
+  local tok, err = token(self, ctx)
   if tok == nil then return nil, err end
   local role = self.role or os.getenv("ALIBABA_CLOUD_ECS_METADATA")
   if role == nil or role == "" then
     local res
-    res, err = get(self, CREDS_PATH, tok, "the ECS metadata role listing")
+    res, err = get(self, CREDS_PATH, tok, "the ECS metadata role listing", ctx)
     if not res then return nil, err end
     role = res.status == 200 and (res.body or ""):match("^%s*([^%s]+)")
     if not role then
@@ -71,7 +71,7 @@ function Source:fetch()
   end
   local what = "the ECS metadata credentials of role " .. role
   local res
-  res, err = get(self, CREDS_PATH .. role, tok, what)
+  res, err = get(self, CREDS_PATH .. role, tok, what, ctx)
   if not res then return nil, err end
   return require("cloudapi.aliyun.credentials").from_response(res, what, "required")
 end

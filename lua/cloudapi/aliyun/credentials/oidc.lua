@@ -50,6 +50,18 @@ function Source:fetch(ctx)
   })
 end
 
+-- shared_key() -> the role, provider and token file it would use (from
+-- the options or the environment) and the request's options
+-- (credentials/shared.lua) | nil, err
+function Source:shared_key()
+  local o = self.opts
+  local ok, why = M.configured(o)
+  if not ok then return nil, credentials.error(why) end
+  local v = {}
+  for _, k in ipairs(ORDER) do v[k] = o[k] or os.getenv(M.ENV[k]) end
+  return v.role_arn .. "\0" .. v.provider_arn .. "\0" .. v.token_file .. "\0" .. sts.shared_key(o)
+end
+
 function M.new(opts)
   opts = opts or {}
   argcheck(type(opts) == "table", "expected a table of options")

@@ -52,6 +52,31 @@ function M.session_name(owner)
   return owner.session
 end
 
+-- shared_key(opts [, creds]) -> what a temporary key shared by nginx
+-- workers depends on beyond its role (credentials/shared.lua): the
+-- request's options and, for AssumeRole, the signing credential (hashed).
+function M.shared_key(opts, c)
+  local parts = { tostring(opts.policy), tostring(opts.external_id), tostring(opts.duration or 3600),
+                  tostring(opts.session_name), tostring(opts.sts_region) }
+  if c then
+    parts[#parts + 1] = core.sha256_hex(tostring(c.access_key_id) .. "\0" .. tostring(c.access_key_secret))
+  end
+  return table.concat(parts, "\0")
+end
+
+-- within(ctx, c) -> the call options of STS client c that keep an STS request within the
+-- deadline of the call that needs the key (ctx.deadline), {} without one
+-- | nil, err when it has passed
+local function within(ctx, c)
+  local d = ctx and ctx.deadline
+  if not d then return {} end
+  local left = d - core.monotonic()
+  if left <= 0 then
+    return nil, credentials.error("STS was not asked: the call's deadline has passed", { cause_kind = "timeout" })
+  end
+  return { deadline = math.min(left, c.retry.deadline or left) }
+end
+
 -- A service error of STS is a credentials error of the call that needed it
 -- (cause_kind: what it was, network and timeout included, as for metadata).
 local function failed(err, action, role)
@@ -94,8 +119,10 @@ function M.assume_role(owner, ctx, params)
     if not ok then return nil, credentials.error("cannot make the STS client: " .. tostring(made)) end
     c, owner.sts_client = made, made
   end
+  local call, late = within(ctx, c)
+  if not call then return nil, late end
   owner.ctx = ctx
-  local res, err = c:call("AssumeRole", params)
+  local res, err = c:call("AssumeRole", params, call)
   owner.ctx = nil
   if not res then return failed(err, "AssumeRole", params.RoleArn) end
   return M.credentials_of(res, "AssumeRole")
@@ -129,8 +156,11 @@ function M.assume_role_with_oidc(owner, ctx, params)
     c, owner.sts_client = made, made
   end
   errors.hold(c, params.OIDCToken) -- scrubbed from its errors and events
+  local call, late = within(ctx, c)
+  if not call then return nil, late end
+  local policy = call.deadline and require("cloudapi.retry").with_deadline(c.retry, call.deadline) or c.retry
   owner.ctx = ctx
-  local res, err = client.run(c, c.retry, c.timeout, true, "AssumeRoleWithOIDC", params)
+  local res, err = client.run(c, policy, c.timeout, true, "AssumeRoleWithOIDC", params)
   owner.ctx = nil
   if not res then return failed(err, "AssumeRoleWithOIDC", params.RoleArn) end
   return M.credentials_of(res, "AssumeRoleWithOIDC")

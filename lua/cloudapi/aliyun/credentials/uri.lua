@@ -18,13 +18,14 @@ local argcheck = options.checker("cloudapi.credentials.aliyun.uri")
 local Source = {}
 Source.__index = Source
 
-function Source:fetch()
+function Source:fetch(ctx)
   local target = self.url or os.getenv("ALIBABA_CLOUD_CREDENTIALS_URI")
   if target == nil or target == "" then return nil, credentials.error("ALIBABA_CLOUD_CREDENTIALS_URI is not set") end
   local scheme, rest = target:match("^(https?)://([^/?#]+)")
   if not scheme then return nil, credentials.error("the credentials URI is not an http(s) URL") end
-  local what = "the credentials URI " .. scheme .. "://" .. rest -- no path or query: they may carry a secret
-  local res, err = http.send(self, { method = "GET", url = target, headers = {} }, what)
+  -- No user:password@, path or query in what is shown: they may carry a secret.
+  local what = "the credentials URI " .. scheme .. "://" .. rest:gsub("^.*@", "")
+  local res, err = http.send(self, { method = "GET", url = target, headers = {} }, what, ctx)
   if not res then return nil, err end
   return require("cloudapi.aliyun.credentials").from_response(res, what, "optional")
 end

@@ -28,24 +28,24 @@ Source.__index = Source
 
 local metadata_off = require("cloudapi.credentials.chain").unless("HUAWEICLOUD_SDK_METADATA_DISABLED")
 
-local function token(self)
+local function token(self, ctx)
   local res, err = http.send(self, { method = "PUT", url = self.base .. "/meta-data/latest/api/token",
-    headers = { ["X-Metadata-Token-Ttl-Seconds"] = tostring(M.TOKEN_TTL) } }, "the ECS metadata token request")
+    headers = { ["X-Metadata-Token-Ttl-Seconds"] = tostring(M.TOKEN_TTL) } }, "the ECS metadata token request", ctx)
   if not res then return nil, err end
   if res.status == 200 and (res.body or "") ~= "" then return res.body end
   if TOKENLESS[res.status] then return false end
   return nil, credentials.error("the ECS metadata token request answered HTTP " .. tostring(res.status))
 end
 
-function Source:fetch()
+function Source:fetch(ctx)
   local off = self.instance and metadata_off()
   if off then return nil, credentials.error("the ECS metadata service is disabled (" .. off .. ")") end
-  local tok, err = token(self)
+  local tok, err = token(self, ctx)
   if tok == nil then return nil, err end
   local what = "the ECS metadata securitykey"
   local res
   res, err = http.send(self, { method = "GET", url = self.base .. "/openstack/latest/securitykey",
-                               headers = tok and { ["X-Metadata-Token"] = tok } or {} }, what)
+                               headers = tok and { ["X-Metadata-Token"] = tok } or {} }, what, ctx)
   if not res then return nil, err end
   if res.status == 404 or (res.status == 401 and (res.body or ""):find("Cloud Service Agency", 1, true)) then
     return nil, credentials.error(what .. " answered HTTP " .. res.status ..
