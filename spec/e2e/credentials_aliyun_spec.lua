@@ -323,6 +323,39 @@ describe("aliyun.uri", function()
   end)
 end)
 
+describe("what reaches STS and the metadata service", function()
+  it("a policy and an external id reach AssumeRole (the emulator checks the policy's grammar)", function()
+    local p = creds.assume_role{ source = emulator.KEYS.test, role_arn = emulator.ROLE, endpoint = emulator.url,
+                                 policy = "not json", external_id = "ext-1", retry = false }
+    local _, err = p:get()
+    assert.are.equal("credentials", err.kind)
+    assert.are.equal("InvalidParameter.PolicyGrammar", err.code)
+    local good = creds.assume_role{ source = emulator.KEYS.test, role_arn = emulator.ROLE, endpoint = emulator.url,
+                                    policy = '{"Version":"1","Statement":[]}', external_id = "ext-1" }
+    assert(good:get())
+  end)
+
+  it("the STS endpoint of a region: sts_region, else ALIBABA_CLOUD_STS_REGION (with the VPC switch)", function()
+    local sts = require "cloudapi.aliyun.credentials.sts"
+    assert.are.equal("https://sts.cn-beijing.aliyuncs.com", sts.endpoint{ sts_region = "cn-beijing" })
+    assert.are.equal("http://127.0.0.1:1", sts.endpoint{ sts_region = "cn-beijing", endpoint = "http://127.0.0.1:1" })
+    local out = subprocess.run({ ALIBABA_CLOUD_STS_REGION = "eu-central-1",
+                                 ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED = "true" },
+      [[io.write(require("cloudapi.aliyun.credentials.sts").endpoint{})]])
+    assert.are.equal("https://sts-vpc.eu-central-1.aliyuncs.com", out)
+  end)
+
+  it("the role named by ALIBABA_CLOUD_ECS_METADATA: no role listing", function()
+    local out = subprocess.run({ ALIBABA_CLOUD_ECS_METADATA = "EcsDemoRole" }, [[
+      local c = assert(require("cloudapi").credentials.aliyun.ecs_ram_role{
+        endpoint = os.getenv("CLOUDAPI_EMULATOR_URL") }:get())
+      io.write(c.access_key_id:sub(1, 7))]])
+    assert.are.equal("STS.EMU", out)
+    local s = emulator.stats()
+    assert.are.same({ 1, 0, 1 }, { s.imds_tokens, s.imds_role_listings, s.imds_credentials })
+  end)
+end)
+
 describe("a credential fetch within a call", function()
   local function ecs(p)
     return cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = emulator.url, credentials = p }

@@ -5,6 +5,7 @@
 local cloudapi = require "cloudapi"
 local emulator = require "support.emulator"
 local fixtures = require "support.fixtures"
+local subprocess = require "support.subprocess"
 
 local creds = cloudapi.credentials.aliyun
 
@@ -159,6 +160,28 @@ describe("aliyun.ini (the shared credentials file)", function()
     assert.is_falsy(err.message:find("testid", 1, true))
   end)
 
+  it("reads the file ALIBABA_CLOUD_CREDENTIALS_FILE names, section ALIBABA_CLOUD_PROFILE", function()
+    local _, _, ini = files()
+    local out = subprocess.run({ ALIBABA_CLOUD_CREDENTIALS_FILE = ini, ALIBABA_CLOUD_PROFILE = "role" }, [[
+      local p = require("cloudapi").credentials.aliyun.ini{ sts_endpoint = os.getenv("CLOUDAPI_EMULATOR_URL") }
+      local d = assert(p:describe())
+      local c = assert(p:get())
+      io.write(d.name, " ", d.mode, " ", c.access_key_id:sub(1, 7))]])
+    assert.are.equal("role ram_role_arn STS.EMU", out)
+  end)
+
+  it("reads its file at the first call, not at construction", function()
+    local dir = fixtures.dir()
+    local path = dir .. "/later.ini"
+    local p = creds.ini{ file = path }
+    local _, err = p:get()
+    assert.are.equal(path .. " does not exist", err.message)
+    local q = creds.ini{ file = path } -- made before the file exists
+    fixtures.write(dir, "later.ini", "[default]\ntype = access_key\naccess_key_id = testid\n" ..
+                   "access_key_secret = testsecret\n")
+    assert.are.equal("testid", assert(q:get()).access_key_id)
+  end)
+
   it("ini_profiles{file=} lists the sections, their types and the one ini{} reads, never a value", function()
     local _, _, ini = files()
     local list = assert(creds.ini_profiles{ file = ini })
@@ -227,6 +250,15 @@ describe("huaweicloud.profile", function()
     assert.are.equal(path .. ": section [basic] needs ak and sk", err.message)
     _, err = cloudapi.credentials.huaweicloud.profile{ file = path }:get({ global = true })
     assert.are.equal(path .. " has no section [global]", err.message)
+  end)
+
+  it("reads the file HUAWEICLOUD_SDK_CREDENTIALS_FILE names", function()
+    local dir = fixtures.dir()
+    local path = fixtures.write(dir, "hw-creds", "[basic]\nak = hw-ak\nsk = hw-sk\nproject_id = p9\n")
+    local out = subprocess.run({ HUAWEICLOUD_SDK_CREDENTIALS_FILE = path }, [[
+      local c = assert(require("cloudapi").credentials.huaweicloud.profile{}:get({}))
+      io.write(c.ak, " ", c.project_id)]])
+    assert.are.equal("hw-ak p9", out)
   end)
 
   it("profiles{file=} lists the sections and what they hold, never a value of ak, sk or token", function()

@@ -66,18 +66,6 @@ local Ini = { stable = true }
 Ini.__index = Ini
 Ini.__tostring = function() return "cloudapi.credentials(aliyun ini)" end
 
-local function sections(self, ctx)
-  local text = self.text
-  if not text then
-    local err
-    text, err = files.read(self.path, ctx, "aliyun ini")
-    if not text then return nil, err end
-  end
-  local parsed, why = ini.parse(text)
-  if not parsed then return fail(self.path .. ":", why) end
-  return parsed
-end
-
 -- path_of(opts) -> the file: file=, else ALIBABA_CLOUD_CREDENTIALS_FILE, else
 -- ~/.alibabacloud/credentials | nil, err
 local function path_of(opts)
@@ -87,14 +75,26 @@ local function path_of(opts)
   return p
 end
 
-function Ini:get(ctx)
-  local inner = self.inner
-  if not inner then
+local function sections(self, ctx)
+  local text = self.text
+  if not text then
     if not self.path then
       local p, err = path_of(self.opts)
       if not p then return nil, err end
       self.path = p
     end
+    local err
+    text, err = files.read(self.path, ctx, "aliyun ini")
+    if not text then return nil, err end
+  end
+  local parsed, why = ini.parse(text)
+  if not parsed then return fail(self.path .. ":", why) end
+  return parsed
+end
+
+function Ini:get(ctx)
+  local inner = self.inner
+  if not inner then
     local all, err = sections(self, ctx)
     if not all then return nil, err end
     local name = name_of(self.opts)
