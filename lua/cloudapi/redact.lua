@@ -8,10 +8,11 @@
 --     ':' (a query pair, a header line), or between quotes; hiding every
 --     "a" of a text would hide the text;
 -- each in the forms a request carries it: raw, percent-encoded once (a
--- query) and twice (a string to sign), and JSON-escaped (a body). Whatever
--- the secrets, the values of names that always carry one (Signature,
--- SecurityToken, password, X-Auth-Token, ...) are hidden too, in the same
--- contexts: name=value, "name":"value", name: value.
+-- query) and twice (a string to sign), and JSON-escaped (a body; '/' as
+-- itself and as '\/'). Whatever the secrets, the values of names that
+-- always carry one (Signature, SecurityToken, password, X-Auth-Token, ...)
+-- are hidden too, in the same contexts: name=value, "name":"value",
+-- name: value.
 local M = {}
 
 local MARK = "[REDACTED]"
@@ -69,7 +70,9 @@ function M.compile(secrets)
   for _, secret in pairs(secrets or {}) do
     if type(secret) == "string" and secret ~= "" then
       local once = pct(secret)
-      for _, form in ipairs({ secret, once, pct(once), json_escaped(secret) }) do
+      local json = json_escaped(secret)
+      -- cjson (the emulator's and many servers') writes '/' as '\/'
+      for _, form in ipairs({ secret, once, pct(once), json, (gsub(json, "/", "\\/")) }) do
         local n = #form
         if n > m.longest then m.longest = n end
         if n >= RUN then

@@ -25,6 +25,13 @@ describe("redaction", function()
     assert.are.equal('a=[REDACTED] b=[REDACTED] c={"pw":"[REDACTED]"} d=[REDACTED]', out)
   end)
 
+  it("hides a secret whose '/' a JSON encoder wrote as '\\/' (cjson does): no piece between slashes stays", function()
+    local token = "CAISab/cdef/gh+ij/klm0" -- no run of 8 without a '/'
+    local body = require("cjson").encode({ x = token })
+    assert.are.equal('{"x":"CAISab\\/cdef\\/gh+ij\\/klm0"}', body)
+    assert.are.equal('{"x":"[REDACTED]"}', r(body, token))
+  end)
+
   it("hides every whole occurrence of a 4 to 7 byte secret, not a part of it", function()
     assert.are.equal("[REDACTED] and [REDACTED]; hunte", r("hunter and hunter; hunte", "hunter"))
   end)
