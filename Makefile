@@ -37,7 +37,7 @@ FUZZ_OBJS := $(patsubst csrc/%.c,build/fuzz/obj/%.o,$(CORE_SRCS))
 all: build
 
 help:
-	@echo "make demo     run examples/quickstart.lua against the local emulator"
+	@echo "make demo     run the examples and a few cloudapi commands against the local emulator"
 	@echo "make test     build, C tests under ASan/UBSan, busted on Lua 5.4 and LuaJIT, valgrind"
 	@echo "make lint     luacheck every Lua file (.luacheckrc)"
 	@echo "make build    build/5.4/cloudapi/core.so and build/jit/cloudapi/core.so"

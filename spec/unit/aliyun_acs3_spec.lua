@@ -62,6 +62,29 @@ describe("ACS3-HMAC-SHA256 prepare", function()
     assert.is_truthy(req.headers.Authorization:find("SignedHeaders=content-type;host;", 1, true))
   end)
 
+  it("signs alike through the core's one-call path and the Lua flattener, keeping the caller's nonce", function()
+    -- Parameters behind a __pairs proxy are flattened in Lua (params.flatten);
+    -- plain ones in the same C call that signs.
+    local function proxy(t) return setmetatable({}, { __pairs = function() return next, t, nil end }) end
+    local params = { PageSize = 10, Status = "Running", Name = "中 /&=?", Empty = "", Flag = true,
+                     Tag = { { Key = "env", Value = "prod" } } }
+    local SIGN = { nonce = "n-1", timestamp = 1714564800 }
+    for _, method in ipairs({ "GET", "POST" }) do
+      for _, c in ipairs({ creds, sts }) do
+        local fast = assert(ecs{ method = method, credentials = c }:prepare("DescribeInstances", params, SIGN))
+        local general = assert(ecs{ method = method, credentials = c }:prepare("DescribeInstances", proxy(params),
+                                                                                SIGN))
+        assert.are.equal("n-1", general.headers["x-acs-signature-nonce"])
+        assert.are.equal("2024-05-01T12:00:00Z", general.headers["x-acs-date"])
+        assert.are.equal(general.url, fast.url)
+        assert.are.equal(general.body, fast.body)
+        assert.are.same(general.headers, fast.headers)
+        assert.are.equal(general.canonical_request, fast.canonical_request)
+        assert.are.equal(general.string_to_sign, fast.string_to_sign)
+      end
+    end
+  end)
+
   it("signs x-acs-security-token and x-acs-accesskey-id with STS credentials", function()
     local req = assert(ecs{ credentials = sts }:prepare("DescribeRegions", nil, { nonce = "n3", timestamp = 0 }))
     assert.are.equal("sts-token", req.headers["x-acs-security-token"])
@@ -82,6 +105,19 @@ describe("ACS3-HMAC-SHA256 prepare", function()
       ["User-Agent"] = "mine/1" } }))
     assert.are.equal("o", v1.headers["X-Other"])
     assert.are.equal("mine/1", v1.headers["User-Agent"])
+  end)
+
+  it("refuses a nonce or timestamp with control characters: they would be header lines", function()
+    for _, sign in ipairs({ { nonce = "n\r\nX-Evil: 1" }, { timestamp = "2024-05-01T12:00:00Z\n" }, { nonce = "" } }) do
+      for _, signature in ipairs({ "ACS3-HMAC-SHA256", "v1" }) do
+        local req, err = ecs{ signature = signature }:prepare("DescribeRegions", nil, sign)
+        assert.is_nil(req)
+        assert.are.equal("config", err.kind)
+        assert.are.equal(sign.timestamp and
+          "timestamp must be a string without control characters or a number of seconds" or
+          "nonce must be a non-empty string without control characters", err.message)
+      end
+    end
   end)
 
   it("refuses headers the client sets, CR/LF in values and a bad signature name", function()

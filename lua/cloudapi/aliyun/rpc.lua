@@ -181,11 +181,12 @@ function Client:prepare(action, args, opts)
         return nil, errors.config("timestamp must be seconds from 1970 to 9999, got " .. shown(timestamp))
       end
       timestamp = core.timestamp(timestamp)
-    elseif timestamp ~= nil and type(timestamp) ~= "string" then
-      return nil, errors.config("timestamp must be a string or a number of seconds")
+    elseif timestamp ~= nil and (type(timestamp) ~= "string" or timestamp:find("%c")) then
+      -- (ACS3 sends both as headers: a control character would split one)
+      return nil, errors.config("timestamp must be a string without control characters or a number of seconds")
     end
-    if nonce ~= nil and (type(nonce) ~= "string" or nonce == "") then
-      return nil, errors.config("nonce must be a non-empty string")
+    if nonce ~= nil and (type(nonce) ~= "string" or nonce == "" or nonce:find("%c")) then
+      return nil, errors.config("nonce must be a non-empty string without control characters")
     end
   end
   local creds

@@ -115,18 +115,18 @@ local CLIENT, EXTRA = {}, {} -- private fields of a request: what signs it again
 -- time: seconds since the epoch or the x-acs-date string; extra: the
 -- caller's checked headers. The canonical request and string to sign are
 -- made only when wanted (a prepared request makes them when first read).
-function M.build(self, creds, action, args, nonce, time, want, timeout, remaining, idempotent, extra)
-  local signed, auth, date, hash, canonical, sts
+function M.build(self, creds, action, args, given_nonce, time, want, timeout, remaining, idempotent, extra)
+  local signed, auth, nonce, date, hash, canonical, sts
   if args == nil or type(args) == "table" then
-    signed, auth, nonce, date, hash, canonical, sts = sign_args(self, creds, args or NONE, RESERVED, action, nonce,
-                                                                time, extra, want)
+    signed, auth, nonce, date, hash, canonical, sts = sign_args(self, creds, args or NONE, RESERVED, action,
+                                                                given_nonce, time, extra, want)
   end
   if not signed then
     -- The general path: flatten in Lua (it names what cannot be sent).
     local flat, why = params.flatten(args, RESERVED)
     if not flat then return nil, errors.config(why) end
-    signed, auth, nonce, date, hash, canonical, sts = sign_args(self, creds, flat, NONE, action, nonce, time,
-                                                                extra, want)
+    signed, auth, nonce, date, hash, canonical, sts = sign_args(self, creds, flat, NONE, action, given_nonce,
+                                                                time, extra, want)
     if not signed then return nil, errors.config("cannot sign these parameters") end
   end
   local token = creds.security_token

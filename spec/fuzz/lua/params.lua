@@ -1,8 +1,9 @@
 -- Alibaba parameter flattening with random parameter tables: the C fast
--- path (core.rpc_sign_args) signs exactly what the general path
--- (cloudapi.aliyun.params) signs whenever it takes a table, and prepare
--- gives a signed request or a config error, never raises (run under
--- ASan/UBSan by spec/fuzz/run). step(i) does one table.
+-- paths (core.rpc_sign_args, and under ACS3 core.acs3_sign_args) sign
+-- exactly what the general path (cloudapi.aliyun.params) signs whenever
+-- they take a table, and prepare gives a signed request or a config
+-- error, never raises (run under ASan/UBSan by spec/fuzz/run). step(i)
+-- does one table.
 local cloudapi = require "cloudapi"
 local core = require "cloudapi.core"
 local params = require "cloudapi.aliyun.params"
@@ -41,6 +42,29 @@ local RESERVED = { Action = true, Signature = true }
 local ecs = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = "http://127.0.0.1:1",
                                  credentials = { access_key_id = "fuzz-ak", access_key_secret = "fuzz-secret" } }
 
+local acs3 = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = "http://127.0.0.1:1",
+                                  signature = "ACS3-HMAC-SHA256",
+                                  credentials = { access_key_id = "fuzz-ak", access_key_secret = "fuzz-secret" } }
+local SIGN = { nonce = "n1", timestamp = "2016-02-23T12:46:24Z" }
+
+-- A proxy of t (read through __pairs): ACS3 then flattens in Lua.
+local function proxy(t) return setmetatable({}, { __pairs = function() return next, t, nil end }) end
+
+-- Under ACS3 the one-call path (core.acs3_sign_args) and the Lua
+-- flattener sign alike, or both refuse.
+local function acs3_alike(args)
+  local ok1, a, aerr = pcall(acs3.prepare, acs3, "DescribeInstances", args, SIGN)
+  local ok2, b, berr = pcall(acs3.prepare, acs3, "DescribeInstances", proxy(args), SIGN)
+  if not (ok1 and ok2) then error("ACS3 prepare raised: " .. tostring(ok1 and b or a), 0) end
+  if (a == nil) ~= (b == nil) then
+    error("ACS3: one path signs, the other refuses: " .. tostring((aerr or berr or {}).message), 0)
+  end
+  if a and (a.url ~= b.url or a.headers.Authorization ~= b.headers.Authorization or
+            a.canonical_request ~= b.canonical_request) then
+    error("ACS3: the one-call path signs differently: " .. a.canonical_request .. " vs " .. b.canonical_request, 0)
+  end
+end
+
 local M = {}
 
 function M.step()
@@ -66,6 +90,7 @@ function M.step()
   if req and not req.url:find("&Signature=", 1, true) and not (req.body or ""):find("&Signature=", 1, true) then
     error("prepare gave an unsigned request", 0)
   end
+  acs3_alike(args)
 end
 
 function M.close() end
