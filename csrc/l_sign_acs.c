@@ -48,14 +48,14 @@ static int l_acs3_sign(lua_State *L) {
     return 4;
 }
 
-/* acs3_sign_args(method, secret, ak, args, reserved, region, extra, want,
- *                nonce, date, name1, value1, ...)
+/* acs3_sign_args(method, secret, ak, args, reserved, pname, pvalue, extra,
+ *                want, nonce, date, name1, value1, ...)
  * -> query (GET) or form body (POST), authorization, nonce, date,
  *    content_sha256 (nil for GET: that of the empty body)
  *    [, canonical_request, string_to_sign when want] | nil
  * The RPC client's hot path under ACS3: args (the caller's table) is
- * flattened in C (l_rpc_params.c), RegionId = region added when a string,
- * the headers to sign are the name/value strings after date plus the
+ * flattened in C (l_rpc_params.c), the query parameter pname = pvalue
+ * (the client's RegionId) added when both are strings, the headers to sign are the name/value strings after date plus the
  * table extra (the caller's, or nil) and the algorithm's own, added here:
  * x-acs-signature-nonce (nonce, or a fresh one from the pool when nil),
  * x-acs-date (date: seconds, or the string to send) and
@@ -63,7 +63,7 @@ static int l_acs3_sign(lua_State *L) {
  * general path". The canonical request and string to sign are Lua strings
  * only when wanted: each is unique (the nonce) and costs an allocation per
  * call. */
-#define ACS3_ARGS_FIRST 11
+#define ACS3_ARGS_FIRST 12
 #define ACS3_OWN 3 /* the nonce, the date, the content hash */
 static int l_acs3_sign_args(lua_State *L) {
     ca_acs3_req r;
@@ -73,7 +73,7 @@ static int l_acs3_sign_args(lua_State *L) {
     const char *method = check_lstr(L, 1, &sl, "method");
     const char *secret = check_lstr(L, 2, &sl, "secret");
     const char *ak = check_lstr(L, 3, &al, "access key id");
-    int top = lua_gettop(L), post = strcmp(method, "POST") == 0, want = lua_toboolean(L, 8);
+    int top = lua_gettop(L), post = strcmp(method, "POST") == 0, want = lua_toboolean(L, 9);
     char hash[2 * CA_SHA256_LEN + 1];
     const char *err;
     if (!lua_istable(L, 4) || !lua_istable(L, 5) || top < ACS3_ARGS_FIRST - 1 ||
@@ -83,18 +83,18 @@ static int l_acs3_sign_args(lua_State *L) {
     if (rpc_params_flatten(L, s, 4, 5, &s->b[2], &n) != 0) { lua_pushnil(L); return 1; }
     nq = n;
     reserve_pairs(L, s, n + 1 + ACS3_OWN + (size_t)(top - ACS3_ARGS_FIRST + 1) / 2);
-    if (lua_type(L, 6) == LUA_TSTRING) {
-        s->pairs[nq].k = "RegionId"; s->pairs[nq].kl = 8;
-        s->pairs[nq].v = lua_tolstring(L, 6, &s->pairs[nq].vl);
+    if (lua_type(L, 6) == LUA_TSTRING && lua_type(L, 7) == LUA_TSTRING) {
+        s->pairs[nq].k = lua_tolstring(L, 6, &s->pairs[nq].kl);
+        s->pairs[nq].v = lua_tolstring(L, 7, &s->pairs[nq].vl);
         nq++;
     }
     {
         ca_pair *p = &s->pairs[nq];
         p[0].k = "x-acs-signature-nonce"; p[0].kl = 21;
-        if (lua_isnil(L, 9)) { p[0].v = fresh_nonce(L, s); p[0].vl = 32; }
-        else p[0].v = check_lstr(L, 9, &p[0].vl, "nonce");
+        if (lua_isnil(L, 10)) { p[0].v = fresh_nonce(L, s); p[0].vl = 32; }
+        else p[0].v = check_lstr(L, 10, &p[0].vl, "nonce");
         p[1].k = "x-acs-date"; p[1].kl = 10;
-        p[1].v = stamp_of(L, s, 10, &p[1].vl);
+        p[1].v = stamp_of(L, s, 11, &p[1].vl);
         nh = 2;
     }
     for (a = ACS3_ARGS_FIRST; a < (size_t)top; a += 2) {
@@ -102,7 +102,7 @@ static int l_acs3_sign_args(lua_State *L) {
         p->k = check_lstr(L, (int)a, &p->kl, "header name");
         p->v = check_lstr(L, (int)a + 1, &p->vl, "header value");
     }
-    if (!lua_isnil(L, 7)) nh += read_pairs(L, s, 7, "headers", nq + nh);
+    if (!lua_isnil(L, 8)) nh += read_pairs(L, s, 8, "headers", nq + nh);
     reserve_pairs(L, s, nq + nh + 1);
     memset(&r, 0, sizeof r);
     ca_buf_init(&sts); ca_buf_init(&auth); ca_buf_init(&empty);
@@ -137,9 +137,9 @@ static int l_acs3_sign_args(lua_State *L) {
     if (err) { ca_buf_free(&sts); ca_buf_free(&auth); ca_buf_free(&empty); return luaL_error(L, "%s", err); }
     lua_pushlstring(L, s->b[1].p ? s->b[1].p : "", s->b[1].len);
     lua_pushlstring(L, auth.p, auth.len);
-    if (lua_isnil(L, 9)) lua_pushlstring(L, s->nonce, 32);
-    else lua_pushvalue(L, 9);
-    if (lua_type(L, 10) == LUA_TSTRING) lua_pushvalue(L, 10);
+    if (lua_isnil(L, 10)) lua_pushlstring(L, s->nonce, 32);
+    else lua_pushvalue(L, 10);
+    if (lua_type(L, 11) == LUA_TSTRING) lua_pushvalue(L, 11);
     else lua_pushlstring(L, s->stamp, 20);
     if (post) lua_pushlstring(L, hash, 2 * CA_SHA256_LEN);
     else lua_pushnil(L);

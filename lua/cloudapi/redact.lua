@@ -45,12 +45,29 @@ end
 local NAMES = { "Signature", "SecurityToken", "x-acs-security-token", "AccessKeySecret", "access_key_secret",
                 "password", "X-Auth-Token", "X-Subject-Token", "X-Security-Token", "security_token", "sk",
                 "OIDCToken" }
+-- In a percent-encoded query (an RPC string to sign, quoted by a server)
+-- the value runs up to the encoded '&' (amp): the replacement keeps what
+-- follows it.
+local function up_to(amp)
+  return function(head, value)
+    local stop = value:upper():find(amp, 1, true)
+    return head .. MARK .. (stop and value:sub(stop) or "")
+  end
+end
+local ENCODED = "[%w%%%._~%-]+" -- the bytes of a percent-encoded value
+
 local NAMED = {}
 for _, name in ipairs(NAMES) do
-  local n = "%f[%w_%-]" .. anycase(plain(name)) -- not the tail of a longer name
+  local a = anycase(plain(name))
+  local n = "%f[%w_%-]" .. a -- not the tail of a longer name
   NAMED[#NAMED + 1] = { "(" .. n .. "=)[^&%s\"',;]+", "%1" .. MARK }              -- name=value
   NAMED[#NAMED + 1] = { "(" .. n .. "\\?\"%s*:%s*\\?\")[^\"\\]*", "%1" .. MARK }  -- "name":"value" (maybe escaped)
   NAMED[#NAMED + 1] = { "(" .. n .. ":[ \t]*)[^\r\n]+", "%1" .. MARK }            -- name: value (a header line)
+  -- name=value encoded once (after & or %26) and twice (after %26 or %2526)
+  for _, f in ipairs({ { "[&]", "%%3[Dd]", "%26" }, { "%%26", "%%3[Dd]", "%26" },
+                       { "%%26", "%%253[Dd]", "%2526" }, { "%%2526", "%%253[Dd]", "%2526" } }) do
+    NAMED[#NAMED + 1] = { "(" .. f[1] .. a .. f[2] .. ")(" .. ENCODED .. ")", up_to(f[3]) }
+  end
 end
 
 -- A short form, where it stands as a whole value (see the header).

@@ -77,6 +77,17 @@ describe("a server quoting the request", function()
     end
   end)
 
+  it("never shows a Password parameter in the string to sign a server quotes (encoded once there)", function()
+    local c = aliyun({ access_key_id = "testid", access_key_secret = "not-the-secret" })
+    local _, err = c:call("DescribeRegions", { Password = "Secr3t!Pw-77" })
+    assert.are.equal("SignatureDoesNotMatch", err.code)
+    assert.is_truthy(err.message:find("Password%3D[REDACTED]", 1, true), err.message)
+    shows_none(err, { "Secr3t!Pw-77" })
+    for _, form in ipairs({ "Secr3t%2521Pw", "Secr3t%21Pw", "Secr3t" }) do
+      assert.is_nil(tostring(err):find(form, 1, true), form)
+    end
+  end)
+
   it("never shows an ACS3 or ROA signature nor the security token (RPC and ROA clients)", function()
     local function roa(signature)
       return cloudapi.aliyun.roa{ product = "cs", region = "cn-hangzhou", endpoint = emulator.url,

@@ -32,6 +32,16 @@ describe("redaction", function()
     assert.are.equal('{"x":"[REDACTED]"}', r(body, token))
   end)
 
+  it("hides a named value percent-encoded once or twice (a quoted string to sign), up to the encoded '&'", function()
+    assert.are.equal("GET&%2F&A%3D1%26Password%3D[REDACTED]%26RegionId%3Dcn",
+                     r("GET&%2F&A%3D1%26Password%3DSecr3t%2521Pw%26RegionId%3Dcn"))
+    assert.are.equal("POST&%2F&Password%3D[REDACTED]", r("POST&%2F&Password%3DSecr3t%2521Pw"))
+    assert.are.equal("GET%26%252F%26Password%253D[REDACTED]%2526RegionId%253Dcn",
+                     r("GET%26%252F%26Password%253DSecr3t%252521Pw%2526RegionId%253Dcn"))
+    assert.are.equal("%26SecurityToken%3D[REDACTED]%26x%3D1", r("%26SecurityToken%3DCAIS%252Fab%26x%3D1"))
+    assert.are.equal("NotPassword%3Dkeep%26", r("NotPassword%3Dkeep%26")) -- another name
+  end)
+
   it("hides every whole occurrence of a 4 to 7 byte secret, not a part of it", function()
     assert.are.equal("[REDACTED] and [REDACTED]; hunte", r("hunter and hunter; hunte", "hunter"))
   end)

@@ -89,23 +89,24 @@ local acs3_sign_args = core.acs3_sign_args
 local function sign_args(self, creds, args, reserved, action, nonce, date, extra, want)
   local region = args.RegionId == nil and self.region or nil
   local token = creds.security_token
-  local m, secret, id = self.method, creds.access_key_secret, creds.access_key_id
+  local m, secret, id, host, version = self.method, creds.access_key_secret, creds.access_key_id, self.hostport,
+                                       self.version
   if token and token ~= "" then
     if m == "POST" then
-      return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, nonce, date, "host", self.hostport,
-        "x-acs-action", action, "x-acs-version", self.version, "x-acs-security-token", token,
+      return acs3_sign_args(m, secret, id, args, reserved, "RegionId", region, extra, want, nonce, date,
+        "host", host, "x-acs-action", action, "x-acs-version", version, "x-acs-security-token", token,
         "x-acs-accesskey-id", id, "content-type", FORM)
     end
-    return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, nonce, date, "host", self.hostport,
-      "x-acs-action", action, "x-acs-version", self.version, "x-acs-security-token", token,
+    return acs3_sign_args(m, secret, id, args, reserved, "RegionId", region, extra, want, nonce, date,
+      "host", host, "x-acs-action", action, "x-acs-version", version, "x-acs-security-token", token,
       "x-acs-accesskey-id", id)
   end
   if m == "POST" then
-    return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, nonce, date, "host", self.hostport,
-      "x-acs-action", action, "x-acs-version", self.version, "content-type", FORM)
+    return acs3_sign_args(m, secret, id, args, reserved, "RegionId", region, extra, want, nonce, date,
+      "host", host, "x-acs-action", action, "x-acs-version", version, "content-type", FORM)
   end
-  return acs3_sign_args(m, secret, id, args, reserved, region, extra, want, nonce, date, "host", self.hostport,
-    "x-acs-action", action, "x-acs-version", self.version)
+  return acs3_sign_args(m, secret, id, args, reserved, "RegionId", region, extra, want, nonce, date,
+    "host", host, "x-acs-action", action, "x-acs-version", version)
 end
 
 local CLIENT, EXTRA = {}, {} -- private fields of a request: what signs it again

@@ -23,13 +23,19 @@ end
 local FIELDS = { "kind", "code", "status", "message", "request_id", "host_id", "recommend", "diagnosis",
                  "attempts", "retryable", "value", "page", "cause_kind" }
 
+-- one_line(s): s with its line breaks written as \n, so an error or an event
+-- stays one line however many lines a server quoted into it.
+local function one_line(s)
+  return (tostring(s):gsub("\r?\n", "\\n"))
+end
+
 function M.line(err)
   local head = err.code and tostring(err.code) or (tostring(err.kind) .. " error")
   local extra = {}
   if err.status then extra[#extra + 1] = "HTTP " .. tostring(err.status) end
   if err.request_id then extra[#extra + 1] = "RequestId " .. tostring(err.request_id) end
   if (err.attempts or 1) > 1 then extra[#extra + 1] = err.attempts .. " attempts" end
-  local text = "cloudapi: " .. head .. ": " .. tostring(err.message)
+  local text = "cloudapi: " .. head .. ": " .. one_line(err.message)
   if #extra > 0 then text = text .. " (" .. table.concat(extra, ", ") .. ")" end
   return text
 end
@@ -45,7 +51,7 @@ function M.error(err, as_json)
     return json.encode({ error = t }) .. "\n"
   end
   local text = M.line(err) .. "\n"
-  if err.diagnosis then text = text .. "cloudapi: diagnosis: " .. err.diagnosis .. "\n" end
+  if err.diagnosis then text = text .. "cloudapi: diagnosis: " .. one_line(err.diagnosis) .. "\n" end
   if err.kind == "usage" then text = text .. "Try 'cloudapi --help'.\n" end
   return text
 end
@@ -59,16 +65,13 @@ end
 function M.event(ev)
   if ev.type ~= "attempt" then
     return string.format("debug: %s %s%s\n", tostring(ev.type), tostring(ev.source or ev.client),
-                         ev.error and (": " .. tostring(ev.error)) or "")
+                         ev.error and (": " .. one_line(ev.error)) or "")
   end
-  local outcome
-  if ev.error then
-    outcome = tostring(ev.error)
-  else
-    outcome = tostring(ev.status)
-  end
+  local outcome = ev.error and one_line(ev.error) or tostring(ev.status)
+  -- an error's text names its request id already
+  local rid = ev.request_id and not outcome:find(ev.request_id, 1, true) and (" [RequestId " .. ev.request_id .. "]")
   return string.format("debug: attempt %d: %s %s -> %s in %.1f ms%s\n", ev.attempt, ev.method, ev.url, outcome,
-                       (ev.duration or 0) * 1000, ev.request_id and (" [RequestId " .. ev.request_id .. "]") or "")
+                       (ev.duration or 0) * 1000, rid or "")
 end
 
 return M
