@@ -202,6 +202,15 @@ describe("the cloudapi command", function()
         last_request_id{ action = "DescribeInstances" }), err)
     end)
 
+    it("--waiter fail= ends the wait at one of its values: exit 1", function()
+      emulator.lifecycle(0.2)
+      local _, err, rc = cli(ecs("StopInstance", "--InstanceId", "i-hz000001", "--waiter",
+                                 "path=Instances.Instance.1.Status", "to=Running", "fail=Stopped,Deleted",
+                                 "interval=0.05", "timeout=30"))
+      assert.are.equal(1, rc)
+      assert.is_truthy(err:find("^cloudapi: WaitFailed: [^\n]*'Stopped'"), err)
+    end)
+
     it("refuses to wait after a change it cannot follow, before changing anything", function()
       local _, err, rc = cli(ecs("CreateSnapshot", "--DiskId", "d-1", "--waiter", "path=Status", "to=accomplished"))
       assert.are.equal(2, rc)
@@ -407,6 +416,11 @@ describe("the cloudapi command", function()
                        aerr)
     end)
 
+    it("output it cannot write is a failure: exit 1, said on stderr", function()
+      local _, err, rc = cli(ecs("DescribeRegions"), nil, { stdout = "/dev/full" })
+      assert.are.same({ "cloudapi: cannot write the output: No space left on device\n", 1 }, { err, rc })
+    end)
+
     it("missing credentials are a usage-class error: exit 2", function()
       local _, err, rc = cli(ecs("DescribeRegions"), { ALIBABA_CLOUD_ACCESS_KEY_ID = false })
       assert.are.equal(2, rc)
@@ -445,6 +459,13 @@ describe("the cloudapi command", function()
         { { "ecs", "DescribeRegions", "--dryrun", "--pager" }, "--dryrun sends nothing: it cannot page or wait" },
         { { "ecs", "DescribeRegions", "--retry", "x" }, "--retry must be an integer from 0 to 100, got 'x'" },
         { { "ecs", "DescribeRegions", "--retry", "1.5" }, "--retry must be an integer from 0 to 100, got '1.5'" },
+        { { "ecs", "DescribeRegions", "--retry", "0x3" }, "--retry must be an integer from 0 to 100, got '0x3'" },
+        { { "ecs", "DescribeRegions", "--timeout", "1e2" },
+          "--timeout must be a number from 0.001 to 86400, got '1e2'" },
+        { { "ecs", "DescribeRegions", "--region", "--endpoint", "http://127.0.0.1:1" },
+          "--region needs a value, got the flag --endpoint (write --region=--endpoint for that value)" },
+        { { "ecs", "DescribeRegions", "--waiter", "path=A", "to=B", "fail=," },
+          "--waiter fail= needs values: fail=Stopped,Deleted" },
         { { "ecs", "DescribeRegions", "--timeout", "-1" }, "--timeout must be a number from 0.001 to 86400, got '-1'" },
         { { "ecs", "DescribeRegions", "--format", "yaml" }, "--format must be json or xml, got 'yaml'" },
         { { "ecs", "DescribeRegions", "--network", "intranet" }, "--network must be vpc (or public), got 'intranet'" },

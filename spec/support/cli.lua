@@ -28,9 +28,10 @@ M.BASE_ENV = {
   http_proxy = "http://127.0.0.1:9", https_proxy = "http://127.0.0.1:9", no_proxy = "127.0.0.1",
 }
 
--- run(args [, env, {tty = true}]) -> stdout, stderr, status. env adds to (or
--- with false removes from) BASE_ENV. tty: run under script(1), stdout and
--- stderr both on its terminal (returned as stdout).
+-- run(args [, env, {tty = true} | {stdout = path}]) -> stdout, stderr,
+-- status. env adds to (or with false removes from) BASE_ENV. tty: run
+-- under script(1), stdout and stderr both on its terminal (returned as
+-- stdout); stdout: where stdout goes instead (e.g. /dev/full).
 function M.run(argv, env, opts)
   local vars = {}
   for k, v in pairs(M.BASE_ENV) do vars[k] = v end
@@ -48,7 +49,7 @@ function M.run(argv, env, opts)
   if opts and opts.tty then
     os.execute("script -qec " .. q(cmd) .. " /dev/null > " .. out .. " 2> " .. err .. "; echo $? > " .. rc)
   else
-    os.execute(cmd .. " > " .. out .. " 2> " .. err .. " < /dev/null; echo $? > " .. rc)
+    os.execute(cmd .. " > " .. (opts and opts.stdout or out) .. " 2> " .. err .. " < /dev/null; echo $? > " .. rc)
   end
   local o, e, status = read(out), read(err), tonumber(read(rc))
   log.outputs[#log.outputs + 1] = o

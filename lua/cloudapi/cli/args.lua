@@ -66,6 +66,10 @@ function M.parse(argv)
         if value == nil then
           value = argv[i + 1]
           if value == nil then return usage("--%s needs a value", name) end
+          if value:sub(1, 2) == "--" and #value > 2 then -- the next flag, not this one's value
+            return usage("--%s needs a value, got the flag %s (write --%s=%s for that value)", name, value, name,
+                         value)
+          end
           i = i + 2
         else
           i = i + 1

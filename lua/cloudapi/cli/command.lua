@@ -32,7 +32,8 @@ end
 
 local function number_flag(v, name, lo, hi, integer)
   if v == nil then return nil end
-  local n = tonumber(v)
+  -- decimal only: tonumber also takes 0x10, " 3" and 1e2
+  local n = tostring(v):match("^%-?%d+%.?%d*$") and tonumber(v)
   if not n or n ~= n or n < lo or n > hi or (integer and n % 1 ~= 0) then
     return false, string.format("--%s must be %s from %g to %g, got '%s'", name,
                                 integer and "an integer" or "a number", lo, hi, tostring(v))
@@ -71,6 +72,7 @@ local function check(f)
   local w = f.waiter
   if w then
     if not w.path or not w.to then return nil, "--waiter needs path=PATH and to=VALUE" end
+    if w.fail and not w.fail:find("[^,]") then return nil, "--waiter fail= needs values: fail=Stopped,Deleted" end
     local ok
     ok, why = lookup.parse(w.path)
     if not ok then return nil, "--waiter path=: " .. why end
@@ -114,12 +116,25 @@ local function all_pages(client, args, path, show)
   return first
 end
 
--- The values --waiter to= matches: the text, and the number or boolean it spells.
-local function wanted(to)
-  local n = tonumber(to)
-  if n then return { any_of = { to, n } } end
-  if to == "true" or to == "false" then return { any_of = { to, to == "true" } } end
-  return { equals = to }
+-- The values a --waiter word means: the text, and the number or boolean it spells.
+local function spelled(word, into)
+  into[#into + 1] = word
+  local n = tonumber(word)
+  if n then into[#into + 1] = n end
+  if word == "true" or word == "false" then into[#into + 1] = word == "true" end
+  return into
+end
+
+-- wanted(w) -> wait's options for to= (and fail=V1,V2: values that end the wait with an error)
+local function wanted(w)
+  local to = spelled(w.to, {})
+  local opts = #to == 1 and { equals = to[1] } or { any_of = to }
+  if w.fail then
+    local fail = {}
+    for word in w.fail:gmatch("[^,]+") do spelled(word, fail) end
+    opts.fail_on = fail
+  end
+  return opts
 end
 
 local function wait(client, adapter, spec, args, callopts, w, s, show)
@@ -131,7 +146,7 @@ local function wait(client, adapter, spec, args, callopts, w, s, show)
     args, why = adapter.follow(spec, res, callopts)
     if not args then return nil, report.usage(why) end
   end
-  local opts = wanted(w.to)
+  local opts = wanted(w)
   opts.path, opts.timeout, opts.interval = w.path, s.wait_timeout, s.wait_interval
   opts.on_poll = function(v, polls, elapsed)
     show:update(string.format("cloudapi: waiting for %s to be %s: %s (read %d, %.1f s)", w.path, w.to,

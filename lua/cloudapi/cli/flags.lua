@@ -20,9 +20,10 @@ M.LIST = {
   { "query", "value", "PATH", "print only the value at a dotted path (Instances.Instance.1.Status)" },
   { "pager", "words", "[path=PATH]", "fetch every page; print one answer whose list holds every item",
     keys = { path = true }, optional = true },
-  { "waiter", "words", "path=PATH to=VALUE [timeout=S] [interval=S]",
-    "repeat a read until the value at PATH is VALUE (after a change: the read that shows it)",
-    keys = { path = true, to = true, timeout = true, interval = true } },
+  { "waiter", "words", "path=PATH to=VALUE [fail=V1,V2] [timeout=S] [interval=S]",
+    "repeat a read until the value at PATH is VALUE, or one of the fail= values (exit 1); after a change: " ..
+    "the read that shows it",
+    keys = { path = true, to = true, fail = true, timeout = true, interval = true } },
   { "body", "value", "JSON|@FILE", "Huawei and ROA: the request body, JSON text or @file.json" },
   { "action", "value", "NAME", "ROA: the API's name (DescribeClusters); ACS3-HMAC-SHA256 needs it" },
   { "param", "value", "NAME=VALUE", "a parameter whose name is also a flag's (repeatable)", repeatable = true },

@@ -27,8 +27,7 @@ local function adapter(pos, f)
   return require("cloudapi.cli." .. style)
 end
 
-function M.main(argv, out, err)
-  out, err = out or io.stdout, err or io.stderr
+local function run(argv, out, err)
   local parsed, why = args.parse(argv)
   local as_json = wants_json(argv)
   local function usage(msg)
@@ -67,6 +66,19 @@ function M.main(argv, out, err)
   a, why = adapter(pos, f)
   if not a then return usage(why) end
   return require("cloudapi.cli.command").run(parsed, a, out, err)
+end
+
+-- main(argv [, out, err]) -> the exit status. Output that could not be
+-- written (a full disk, a closed pipe) is a failure, never a quiet 0.
+function M.main(argv, out, err)
+  out, err = out or io.stdout, err or io.stderr
+  local status = run(argv, out, err)
+  local ok, why = out:flush()
+  if not ok then
+    err:write("cloudapi: cannot write the output: " .. tostring(why) .. "\n")
+    if status == report.OK then status = report.SERVICE end
+  end
+  return status
 end
 
 return M
