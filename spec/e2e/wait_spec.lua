@@ -126,6 +126,43 @@ describe("wait", function()
     assert.are.equal("available", got.status)
   end)
 
+  it("a Huawei wait ends at a fail_on state, or times out with the last value", function()
+    emulator.lifecycle(30) -- creating for longer than these waits
+    local c = cloudapi.huaweicloud.new{ service = "vpcep", region = "cn-north-4", endpoint = emulator.url,
+                                        project_id = emulator.PROJECTS["cn-north-4"], credentials = emulator.KEYS.hw }
+    local svc = assert(c:post("/v1/{project_id}/vpc-endpoint-services", { body = {
+      vpc_id = "vpc-1", port_id = "port-1", server_type = "VM",
+      ports = { { client_port = 8080, server_port = 80, protocol = "TCP" } } } }))
+    local path = { path = { id = svc.id } }
+    local _, err = c:wait("GET", "/v1/{project_id}/vpc-endpoint-services/{id}", path,
+                          { path = "status", equals = "available", fail_on = { "creating", "failed" }, timeout = 30 })
+    assert.are.same({ "service", "WaitFailed", "creating" }, { err.kind, err.code, err.value })
+    local _, terr = c:wait("GET", "/v1/{project_id}/vpc-endpoint-services/{id}", path,
+                           { path = "status", equals = "available", timeout = 0.3, interval = 0.1 })
+    assert.are.same({ "timeout", "WaitTimeout", "creating" }, { terr.kind, terr.code, terr.value })
+  end)
+
+  it("backs off 1.5x from interval up to max_interval, each sleep between half and all of it", function()
+    -- The public transport contract: send through a real curl transport,
+    -- record the sleeps (and skip them: the reads need no time).
+    local curl = require("cloudapi.transport.curl").new()
+    local sleeps = {}
+    local t = { send = function(_, req) return curl:send(req) end,
+                sleep = function(_, d) sleeps[#sleeps + 1] = d end }
+    local c = cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = emulator.url,
+                                   credentials = emulator.KEYS.test, transport = t }
+    local polls = 0
+    assert(c:wait("DescribeRegions", nil, { fn = function() polls = polls + 1; return polls == 8 end,
+                                            interval = 1, max_interval = 4, timeout = 600 }))
+    local backoff = { 1, 1.5, 2.25, 3.375, 4, 4, 4 }
+    assert.are.equal(#backoff, #sleeps)
+    for i, d in ipairs(backoff) do
+      assert.is_true(sleeps[i] >= d / 2 and sleeps[i] <= d,
+                     ("sleep %d: %g for a backoff of %g"):format(i, sleeps[i], d))
+    end
+    curl:close()
+  end)
+
   it("refuses bad options with a config error naming the problem, before any request", function()
     local c = ecs()
     local cases = {
