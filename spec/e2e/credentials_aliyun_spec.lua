@@ -356,6 +356,40 @@ describe("what reaches STS and the metadata service", function()
   end)
 end)
 
+describe("what a temporary key shared by nginx workers is keyed by (source:shared_key)", function()
+  local function key(p) return assert(p.source:shared_key({})) end
+
+  it("assume_role: its options and the key that signs, hashed (never the secret itself)", function()
+    local base = { source = emulator.KEYS.test, role_arn = emulator.ROLE, endpoint = emulator.url }
+    local function with(extra)
+      local o = {}
+      for k, v in pairs(base) do o[k] = v end
+      for k, v in pairs(extra) do o[k] = v end
+      return key(creds.assume_role(o))
+    end
+    local plain = with{}
+    assert.are.equal(plain, with{})
+    assert.is_nil(plain:find(emulator.KEYS.test.access_key_secret, 1, true))
+    for _, extra in ipairs({ { policy = '{"Version":"1"}' }, { external_id = "e" }, { duration = 900 },
+                             { session_name = "s" }, { sts_region = "cn-beijing" },
+                             { source = { access_key_id = "testid", access_key_secret = "other-secret" } } }) do
+      assert.are_not.equal(plain, with(extra))
+    end
+  end)
+
+  it("oidc: the role, provider and token file it would read, from the options or the environment", function()
+    local o = { role_arn = emulator.OIDC_ROLE, provider_arn = emulator.OIDC_PROVIDER, token_file = "/t" }
+    local k = key(creds.oidc(o))
+    assert.are.equal(k, key(creds.oidc{ role_arn = o.role_arn, provider_arn = o.provider_arn, token_file = "/t" }))
+    assert.are_not.equal(k, key(creds.oidc{ role_arn = o.role_arn, provider_arn = o.provider_arn,
+                                            token_file = "/other" }))
+    local out = subprocess.run({ ALIBABA_CLOUD_ROLE_ARN = o.role_arn, ALIBABA_CLOUD_OIDC_PROVIDER_ARN = o.provider_arn,
+                                 ALIBABA_CLOUD_OIDC_TOKEN_FILE = "/t" }, [[
+      io.write(assert(require("cloudapi").credentials.aliyun.oidc{}.source:shared_key({})))]])
+    assert.are.equal(k, out) -- the same role named in the environment shares the key
+  end)
+end)
+
 describe("a credential fetch within a call", function()
   local function ecs(p)
     return cloudapi.aliyun.new{ product = "ecs", region = "cn-hangzhou", endpoint = emulator.url, credentials = p }
