@@ -2,9 +2,7 @@
  * canonical_query, rpc_sign, rpc_sign_args (the RPC fast path) and
  * sdk_sign. Marshalling only: the algorithms are in canon.c and sign_*.c,
  * the RPC parameter flattening in l_rpc_params.c. */
-#include <math.h>
 #include <string.h>
-#include <time.h>
 
 #include "l_state.h"
 #include "l_rpc_params.h"

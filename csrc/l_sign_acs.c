@@ -55,8 +55,9 @@ static int l_acs3_sign(lua_State *L) {
  *    [, canonical_request, string_to_sign when want] | nil
  * The RPC client's hot path under ACS3: args (the caller's table) is
  * flattened in C (l_rpc_params.c), the query parameter pname = pvalue
- * (the client's RegionId) added when both are strings, the headers to sign are the name/value strings after date plus the
- * table extra (the caller's, or nil) and the algorithm's own, added here:
+ * (the client's RegionId) added when both are strings; the headers to
+ * sign are the name/value strings after date, the table extra (the
+ * caller's, or nil) and the algorithm's own, added here:
  * x-acs-signature-nonce (nonce, or a fresh one from the pool when nil),
  * x-acs-date (date: seconds, or the string to send) and
  * x-acs-content-sha256 (of the form body for POST). nil means "take the

@@ -11,6 +11,7 @@
 -- never changed afterwards, so a client checks it once; provider.constant
 -- = true that it always returns the same table, so a client stops asking.
 -- Nothing is read at require or construction time.
+local core = require "cloudapi.core"
 local errors = require "cloudapi.errors"
 
 local M = {}
@@ -19,6 +20,19 @@ function M.error(msg, fields)
   local e = { kind = "credentials", message = msg }
   for k, v in pairs(fields or {}) do e[k] = v end
   return errors.new(e)
+end
+
+-- time_left(ctx, what) -> the seconds before ctx.deadline (a call's: see
+-- client.credential_ctx), nil without one | nil, err when it has passed
+-- (what: the request that was not sent).
+function M.time_left(ctx, what)
+  local d = ctx and ctx.deadline
+  if not d then return nil end
+  local left = d - core.monotonic()
+  if left <= 0 then
+    return nil, M.error(what .. " was not sent: the call's deadline has passed", { cause_kind = "timeout" })
+  end
+  return left
 end
 
 local NO_CTX = {}

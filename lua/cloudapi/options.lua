@@ -94,6 +94,14 @@ function M.call(client, opts)
   return p, timeout
 end
 
+-- bad_nonce(v) -> nil, or why v cannot be prepare's nonce (a header value
+-- under the header-signed families, so no control characters)
+function M.bad_nonce(v)
+  if type(v) ~= "string" or v == "" or v:find("%c") then
+    return "nonce must be a non-empty string without control characters"
+  end
+end
+
 -- url(spec, default_host, argcheck) -> parsed endpoint URL
 function M.url(spec, default_host, argcheck)
   if spec == nil then return assert(url.parse("https://" .. default_host)) end

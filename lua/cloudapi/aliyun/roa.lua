@@ -169,9 +169,8 @@ end
 local function signing(step, sign_opts)
   if type(sign_opts) ~= "table" then return nil, nil, errors.config("signing options must be a table") end
   local nonce, date = sign_opts.nonce, sign_opts.date
-  if nonce ~= nil and (type(nonce) ~= "string" or nonce == "" or nonce:find("[%c]")) then
-    return nil, nil, errors.config("nonce must be a non-empty string without control characters")
-  end
+  local bad = nonce ~= nil and options.bad_nonce(nonce)
+  if bad then return nil, nil, errors.config(bad) end
   local tdate = type(date)
   if tdate == "number" then
     if not (date >= clock.MIN and date < clock.MAX) then -- NaN fails too

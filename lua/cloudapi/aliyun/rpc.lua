@@ -185,9 +185,8 @@ function Client:prepare(action, args, opts)
       -- (ACS3 sends both as headers: a control character would split one)
       return nil, errors.config("timestamp must be a string without control characters or a number of seconds")
     end
-    if nonce ~= nil and (type(nonce) ~= "string" or nonce == "" or nonce:find("%c")) then
-      return nil, errors.config("nonce must be a non-empty string without control characters")
-    end
+    local bad = nonce ~= nil and options.bad_nonce(nonce)
+    if bad then return nil, errors.config(bad) end
   end
   local creds
   creds, err = credentials(self, FIELDS)

@@ -2,7 +2,6 @@
 -- metadata, a credentials URI): through a transport chosen at first use
 -- (options.transport: cosockets inside nginx, curl elsewhere), errors
 -- that say what failed and never quote a body (it may hold secrets).
-local core = require "cloudapi.core"
 local options = require "cloudapi.options"
 local json = require "cloudapi.json"
 local credentials = require "cloudapi.credentials"
@@ -35,14 +34,9 @@ end
 -- headers; what: "the ECS metadata token request" (for messages); ctx: the
 -- provider's, whose deadline (a call's) bounds the request.
 function M.send(owner, req, what, ctx)
-  local deadline = ctx and ctx.deadline
-  if deadline then -- a call's attempt asked: its deadline bounds the request
-    local left = deadline - core.monotonic()
-    if left <= 0 then
-      return nil, credentials.error(what .. " was not sent: the call's deadline has passed", { cause_kind = "timeout" })
-    end
-    req.total_timeout = left
-  end
+  local left, late = credentials.time_left(ctx, what) -- a call's deadline bounds the request
+  if late then return nil, late end
+  req.total_timeout = left
   local t = owner.http
   if not t then
     local ok, made = pcall(options.transport, owner.transport_spec, owner.tls, raise)

@@ -33,13 +33,22 @@ end
 local Source = {}
 Source.__index = Source
 
-function Source:fetch(ctx)
-  local o = self.opts
+-- resolved(o) -> the role, provider and token file, from the options or the
+-- environment | nil, err
+local function resolved(o)
   local ok, why = M.configured(o)
   if not ok then return nil, credentials.error(why) end
   local v = {}
   for _, k in ipairs(ORDER) do v[k] = o[k] or os.getenv(M.ENV[k]) end
-  local token, err = files.read(v.token_file, not self.warned and ctx, "aliyun oidc")
+  return v
+end
+
+function Source:fetch(ctx)
+  local o = self.opts
+  local v, err = resolved(o)
+  if not v then return nil, err end
+  local token
+  token, err = files.read(v.token_file, not self.warned and ctx, "aliyun oidc")
   self.warned = true
   if not token then return nil, err end
   token = token:match("^%s*(.-)%s*$")
@@ -54,12 +63,9 @@ end
 -- the options or the environment) and the request's options
 -- (credentials/shared.lua) | nil, err
 function Source:shared_key()
-  local o = self.opts
-  local ok, why = M.configured(o)
-  if not ok then return nil, credentials.error(why) end
-  local v = {}
-  for _, k in ipairs(ORDER) do v[k] = o[k] or os.getenv(M.ENV[k]) end
-  return v.role_arn .. "\0" .. v.provider_arn .. "\0" .. v.token_file .. "\0" .. sts.shared_key(o)
+  local v, err = resolved(self.opts)
+  if not v then return nil, err end
+  return v.role_arn .. "\0" .. v.provider_arn .. "\0" .. v.token_file .. "\0" .. sts.shared_key(self.opts)
 end
 
 function M.new(opts)

@@ -64,16 +64,13 @@ function M.shared_key(opts, c)
   return table.concat(parts, "\0")
 end
 
--- within(ctx, c) -> the call options of STS client c that keep an STS request within the
--- deadline of the call that needs the key (ctx.deadline), {} without one
--- | nil, err when it has passed
-local function within(ctx, c)
-  local d = ctx and ctx.deadline
-  if not d then return {} end
-  local left = d - core.monotonic()
-  if left <= 0 then
-    return nil, credentials.error("STS was not asked: the call's deadline has passed", { cause_kind = "timeout" })
-  end
+-- within(ctx, c, action) -> the call options of STS client c that keep
+-- an STS request within the deadline of the call that needs the key
+-- (ctx.deadline), {} without one | nil, err when it has passed
+local function within(ctx, c, action)
+  local left, late = credentials.time_left(ctx, "STS " .. action)
+  if late then return nil, late end
+  if not left then return {} end
   return { deadline = math.min(left, c.retry.deadline or left) }
 end
 
@@ -119,7 +116,7 @@ function M.assume_role(owner, ctx, params)
     if not ok then return nil, credentials.error("cannot make the STS client: " .. tostring(made)) end
     c, owner.sts_client = made, made
   end
-  local call, late = within(ctx, c)
+  local call, late = within(ctx, c, "AssumeRole")
   if not call then return nil, late end
   owner.ctx = ctx
   local res, err = c:call("AssumeRole", params, call)
@@ -156,7 +153,7 @@ function M.assume_role_with_oidc(owner, ctx, params)
     c, owner.sts_client = made, made
   end
   errors.hold(c, params.OIDCToken) -- scrubbed from its errors and events
-  local call, late = within(ctx, c)
+  local call, late = within(ctx, c, "AssumeRoleWithOIDC")
   if not call then return nil, late end
   local policy = call.deadline and require("cloudapi.retry").with_deadline(c.retry, call.deadline) or c.retry
   owner.ctx = ctx
